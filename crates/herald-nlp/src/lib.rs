@@ -1,0 +1,15 @@
+//! Herald's language layer: the analyzer that turns text into search terms, and enrichment.
+//!
+//! * [`analyzer`] — tokens with byte offsets, lowercased and stemmed. The search index and
+//!   the standing-query matcher both use it, so a word matches the same way in both.
+//! * [`enrich`] — the enrichment pipeline (entities, quotes, figures, topics, bullets).
+//!   For now it fills in only what needs no knowledge base: the language guess and
+//!   bullets; the enrichment issue builds the rest.
+//!
+//! Pure: no I/O, no clock, no global mutable state.
+
+pub mod analyzer;
+pub mod enrich;
+
+pub use analyzer::{Token, analyze, normalize_term};
+pub use enrich::{ENRICHER_VERSION, enrich};

@@ -1,0 +1,46 @@
+//! The HTTP API (DESIGN §5): one module per resource, and the router that joins them.
+
+pub mod error;
+pub mod ops;
+pub mod search;
+pub mod stories;
+pub mod stream;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{Method, Uri};
+use axum::routing::get;
+
+use self::error::ApiError;
+use crate::node::Shared;
+
+/// Every route of the API.
+pub fn router(shared: Arc<Shared>) -> Router {
+    let limit = shared.config.max_body_bytes;
+    Router::new()
+        .route("/v1/stories", axum::routing::post(stories::publish))
+        .route("/v1/stories/{id}", get(stories::get))
+        .route("/v1/search", get(search::search))
+        .route("/v1/stream", get(stream::stream))
+        .route("/healthz", get(ops::healthz))
+        .route("/metrics", get(ops::metrics))
+        .route("/v1/openapi.json", get(ops::openapi))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(limit))
+        .with_state(shared)
+}
+
+async fn not_found(uri: Uri) -> ApiError {
+    ApiError::not_found(format!("no such endpoint: {} (see /v1/openapi.json)", uri.path()))
+}
+
+async fn method_not_allowed(method: Method, uri: Uri) -> ApiError {
+    ApiError::new(
+        axum::http::StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        format!("{method} is not allowed on {}", uri.path()),
+    )
+}

@@ -1,0 +1,184 @@
+//! Node configuration: defaults, then `herald.toml` in the data dir, then `HERALD_*` variables.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// Everything a node needs to know to run. Built by [`Config::load`].
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Where the log, the index and `herald.toml` live.
+    pub data_dir: PathBuf,
+    /// The HTTP listen address (`127.0.0.1:8765`; port 0 picks a free port).
+    pub listen: SocketAddr,
+    /// Largest request body accepted by `POST /v1/stories`, in bytes.
+    pub max_body_bytes: usize,
+    /// How many events a stream subscriber may have queued before it is cut off as lagging.
+    pub subscriber_queue: usize,
+    /// How often the indexer commits while stories keep arriving, in milliseconds.
+    /// Searchability lags a 201 by at most about this much plus the commit's own time.
+    pub index_commit_ms: u64,
+    /// Memory for the index writer, in bytes.
+    pub index_memory_bytes: usize,
+}
+
+/// The default listen address (DESIGN §5).
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8765";
+
+impl Config {
+    /// The defaults for a data dir, before the file and the environment are read.
+    pub fn defaults(data_dir: PathBuf) -> Config {
+        Config {
+            data_dir,
+            listen: DEFAULT_LISTEN.parse().expect("constant address parses"),
+            max_body_bytes: 1024 * 1024,
+            subscriber_queue: 4096,
+            index_commit_ms: 200,
+            index_memory_bytes: 128 * 1024 * 1024,
+        }
+    }
+
+    /// Defaults, overlaid by `DATA/herald.toml` if present, overlaid by `HERALD_*` variables
+    /// (`HERALD_LISTEN`, `HERALD_MAX_BODY_BYTES`, …: the key upper-cased).
+    pub fn load(data_dir: &Path) -> Result<Config, ConfigError> {
+        let env: Vec<(String, String)> = std::env::vars().filter(|(k, _)| k.starts_with("HERALD_")).collect();
+        Self::load_with_env(data_dir, &env)
+    }
+
+    /// [`Config::load`] with the environment given explicitly (for tests).
+    pub fn load_with_env(data_dir: &Path, env: &[(String, String)]) -> Result<Config, ConfigError> {
+        let mut cfg = Config::defaults(data_dir.to_path_buf());
+        let file = data_dir.join("herald.toml");
+        match std::fs::read_to_string(&file) {
+            Ok(text) => {
+                let f: FileConfig = toml::from_str(&text).map_err(|e| ConfigError::File {
+                    path: file.clone(),
+                    message: e.to_string(),
+                })?;
+                cfg.apply(&f, &file.display().to_string())?;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(ConfigError::File { path: file, message: e.to_string() }),
+        }
+        let mut from_env = FileConfig::default();
+        for (k, v) in env {
+            let key = k.trim_start_matches("HERALD_").to_ascii_lowercase();
+            let bad = |what: &str| ConfigError::Env { var: k.clone(), message: format!("expected {what}, got {v:?}") };
+            match key.as_str() {
+                "listen" => from_env.listen = Some(v.clone()),
+                "max_body_bytes" => from_env.max_body_bytes = Some(v.parse().map_err(|_| bad("a number of bytes"))?),
+                "subscriber_queue" => from_env.subscriber_queue = Some(v.parse().map_err(|_| bad("a number"))?),
+                "index_commit_ms" => from_env.index_commit_ms = Some(v.parse().map_err(|_| bad("milliseconds"))?),
+                "index_memory_bytes" => {
+                    from_env.index_memory_bytes = Some(v.parse().map_err(|_| bad("a number of bytes"))?)
+                }
+                _ => {}
+            }
+        }
+        cfg.apply(&from_env, "the environment")?;
+        Ok(cfg)
+    }
+
+    fn apply(&mut self, f: &FileConfig, origin: &str) -> Result<(), ConfigError> {
+        if let Some(l) = &f.listen {
+            self.listen = l.parse().map_err(|_| ConfigError::Value {
+                key: "listen".into(),
+                origin: origin.into(),
+                message: format!("{l:?} is not an address like 127.0.0.1:8765"),
+            })?;
+        }
+        let positive = |key: &str, v: u64| {
+            if v == 0 {
+                Err(ConfigError::Value { key: key.into(), origin: origin.into(), message: "must be above 0".into() })
+            } else {
+                Ok(v)
+            }
+        };
+        if let Some(v) = f.max_body_bytes {
+            self.max_body_bytes = positive("max_body_bytes", v)? as usize;
+        }
+        if let Some(v) = f.subscriber_queue {
+            self.subscriber_queue = positive("subscriber_queue", v)? as usize;
+        }
+        if let Some(v) = f.index_commit_ms {
+            self.index_commit_ms = positive("index_commit_ms", v)?;
+        }
+        if let Some(v) = f.index_memory_bytes {
+            // tantivy refuses less than 15 MB per writer thread.
+            if v < 16 * 1024 * 1024 {
+                return Err(ConfigError::Value {
+                    key: "index_memory_bytes".into(),
+                    origin: origin.into(),
+                    message: "must be at least 16777216 (16 MiB)".into(),
+                });
+            }
+            self.index_memory_bytes = v as usize;
+        }
+        Ok(())
+    }
+}
+
+/// The keys `herald.toml` may hold; all optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    listen: Option<String>,
+    max_body_bytes: Option<u64>,
+    subscriber_queue: Option<u64>,
+    index_commit_ms: Option<u64>,
+    index_memory_bytes: Option<u64>,
+}
+
+/// A configuration that cannot be used, with where the bad value came from.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {path}: {message}")]
+    File { path: PathBuf, message: String },
+    #[error("{var}: {message}")]
+    Env { var: String, message: String },
+    #[error("{key} (from {origin}): {message}")]
+    Value { key: String, origin: String, message: String },
+}
+
+/// The platform's data directory for Herald: `$XDG_DATA_HOME/herald`, else
+/// `~/.local/share/herald`, else `./herald-data`.
+pub fn default_data_dir() -> PathBuf {
+    if let Some(x) = std::env::var_os("XDG_DATA_HOME").filter(|x| !x.is_empty()) {
+        return PathBuf::from(x).join("herald");
+    }
+    if let Some(h) = std::env::var_os("HOME").filter(|x| !x.is_empty()) {
+        return PathBuf::from(h).join(".local/share/herald");
+    }
+    PathBuf::from("herald-data")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_then_env_override() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("herald.toml"), "listen = \"127.0.0.1:9000\"\nmax_body_bytes = 2048\n").unwrap();
+        let cfg = Config::load_with_env(dir.path(), &[("HERALD_MAX_BODY_BYTES".into(), "4096".into())]).unwrap();
+        assert_eq!(cfg.listen.port(), 9000);
+        assert_eq!(cfg.max_body_bytes, 4096);
+    }
+
+    #[test]
+    fn bad_values_name_their_origin() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("herald.toml"), "listen = \"nowhere\"\n").unwrap();
+        let e = Config::load_with_env(dir.path(), &[]).unwrap_err().to_string();
+        assert!(e.contains("listen") && e.contains("herald.toml"), "{e}");
+        std::fs::write(dir.path().join("herald.toml"), "colour = 1\n").unwrap();
+        let e = Config::load_with_env(dir.path(), &[]).unwrap_err().to_string();
+        assert!(e.contains("colour"), "{e}");
+        std::fs::remove_file(dir.path().join("herald.toml")).unwrap();
+        let e = Config::load_with_env(dir.path(), &[("HERALD_MAX_BODY_BYTES".into(), "lots".into())])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("HERALD_MAX_BODY_BYTES") && e.contains("lots"), "{e}");
+    }
+}

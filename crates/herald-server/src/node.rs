@@ -1,0 +1,389 @@
+//! The node: opens the data dir, and runs the flow's two writers — the committer (the
+//! only writer of the log) and the indexer (the only writer of the search index).
+//!
+//! ```text
+//! HTTP handlers ──jobs──► committer ──fsync'd batch──► hub (streams)   ┐
+//!   (parse, enrich)        (group commit)  └──doorbell──► indexer ─► tantivy
+//! ```
+//!
+//! The committer takes everything queued while the previous fsync ran and commits it as
+//! one batch (group commit), so many concurrent publishes share one fsync. The indexer
+//! reads new stories back from the log rather than from a queue, so its backlog costs
+//! no memory and a restart resumes from the index's last committed seq.
+
+use std::fs::File;
+use std::ops::ControlFlow;
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, RwLock, mpsc as std_mpsc};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use herald_model::Story;
+use herald_store::index::{IndexHandle, IndexOptions, SearchIndex};
+use herald_store::stories::{Committed, StoryReader, StoryStore};
+use tokio::sync::{mpsc, oneshot};
+use tracing::{error, info, warn};
+
+use crate::config::Config;
+use crate::hub::{Hub, Published};
+use crate::metrics::{Gauges, Metrics};
+
+/// Most stories in one group commit; bounds the size of one write and the wait of the
+/// first story in a batch.
+const MAX_BATCH: usize = 1024;
+
+/// How a publish ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Stored durably as `version` of `id` at `seq`.
+    Created { id: String, seq: u64, version: u32 },
+    /// Already stored, unchanged: nothing was written.
+    Duplicate { id: String, seq: u64, version: u32 },
+}
+
+/// What can go wrong in the node.
+#[derive(Debug, thiserror::Error)]
+pub enum NodeError {
+    #[error("cannot use data dir {path}: {message}")]
+    DataDir { path: String, message: String },
+    #[error(transparent)]
+    Store(#[from] herald_store::stories::StoreError),
+    #[error(transparent)]
+    Index(#[from] herald_store::index::IndexError),
+    #[error("the node is shutting down")]
+    ShuttingDown,
+    #[error("the log could not store the story: {0}")]
+    Commit(String),
+}
+
+struct Job {
+    story: Story,
+    received: Instant,
+    reply: oneshot::Sender<Result<Outcome, String>>,
+}
+
+/// The state that HTTP handlers share.
+pub struct Shared {
+    pub config: Config,
+    pub stories: StoryReader,
+    pub index: IndexHandle,
+    pub hub: Arc<Hub>,
+    pub metrics: Arc<Metrics>,
+    indexed_seq: Arc<AtomicU64>,
+    /// `None` once shutdown began: new publishes are refused, and the committer ends
+    /// when the last in-flight sender is gone.
+    jobs: RwLock<Option<mpsc::Sender<Job>>>,
+}
+
+impl Shared {
+    /// Commits a story (its id and `received_at` already set) and answers once it is durable.
+    pub async fn ingest(&self, story: Story) -> Result<Outcome, NodeError> {
+        let (reply, rx) = oneshot::channel();
+        let job = Job { story, received: Instant::now(), reply };
+        let jobs = self.jobs.read().unwrap_or_else(|p| p.into_inner()).clone();
+        let jobs = jobs.ok_or(NodeError::ShuttingDown)?;
+        jobs.send(job).await.map_err(|_| NodeError::ShuttingDown)?;
+        match rx.await {
+            Ok(Ok(o)) => Ok(o),
+            Ok(Err(e)) => Err(NodeError::Commit(e)),
+            Err(_) => Err(NodeError::ShuttingDown),
+        }
+    }
+
+    /// The highest seq that search can see.
+    pub fn indexed_seq(&self) -> u64 {
+        self.indexed_seq.load(Ordering::Acquire)
+    }
+
+    /// Gauges for `/metrics` and `/healthz`.
+    pub fn gauges(&self) -> Gauges {
+        Gauges {
+            subscribers: self.hub.subscribers(),
+            last_seq: self.stories.last_seq(),
+            indexed_seq: self.indexed_seq(),
+            stories: self.stories.len(),
+        }
+    }
+}
+
+/// A running node's storage side. Dropping it without [`Node::shutdown`] still stops the
+/// writers, but `shutdown` waits for them to drain.
+pub struct Node {
+    pub shared: Arc<Shared>,
+    committer: Option<JoinHandle<()>>,
+    indexer: Option<JoinHandle<()>>,
+    stop_indexer: Arc<AtomicBool>,
+    doorbell: std_mpsc::SyncSender<()>,
+    _lock: File,
+}
+
+/// Takes the data dir's lock so that two nodes (or a node and `herald reindex`) never
+/// write the same files.
+pub fn lock_data_dir(dir: &Path) -> Result<File, NodeError> {
+    let err = |message: String| NodeError::DataDir { path: dir.display().to_string(), message };
+    std::fs::create_dir_all(dir).map_err(|e| err(e.to_string()))?;
+    let path = dir.join("lock");
+    let f = File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| err(format!("{}: {e}", path.display())))?;
+    match f.try_lock() {
+        Ok(()) => Ok(f),
+        Err(std::fs::TryLockError::WouldBlock) => {
+            Err(err("another herald process is using it (stop it first, or use another --data dir)".into()))
+        }
+        Err(std::fs::TryLockError::Error(e)) => Err(err(format!("cannot lock {}: {e}", path.display()))),
+    }
+}
+
+impl Node {
+    /// Opens (or creates) the data dir, replays the log and starts the writers.
+    pub fn open(config: Config) -> Result<Node, NodeError> {
+        let lock = lock_data_dir(&config.data_dir)?;
+        let (store, report) = StoryStore::open(&config.data_dir.join("log"))?;
+        info!(?report, "log opened");
+        let index = SearchIndex::open(
+            &config.data_dir.join("index"),
+            IndexOptions { writer_memory_bytes: config.index_memory_bytes },
+        )?;
+        let reader = store.reader();
+        let indexed_seq = Arc::new(AtomicU64::new(index.indexed_seq()));
+        let (jobs_tx, jobs_rx) = mpsc::channel::<Job>(MAX_BATCH * 4);
+        let (doorbell, bell_rx) = std_mpsc::sync_channel::<()>(1);
+        let shared = Arc::new(Shared {
+            hub: Arc::new(Hub::new(config.subscriber_queue, reader.last_seq())),
+            index: index.handle(),
+            stories: reader.clone(),
+            metrics: Arc::new(Metrics::default()),
+            indexed_seq: indexed_seq.clone(),
+            jobs: RwLock::new(Some(jobs_tx)),
+            config,
+        });
+        let stop_indexer = Arc::new(AtomicBool::new(false));
+        let committer = {
+            let (hub, metrics) = (shared.hub.clone(), shared.metrics.clone());
+            let bell = doorbell.clone();
+            std::thread::Builder::new()
+                .name("herald-committer".into())
+                .spawn(move || run_committer(store, jobs_rx, &hub, &metrics, &bell))
+                .map_err(|e| NodeError::Commit(e.to_string()))?
+        };
+        let indexer = {
+            let stop = stop_indexer.clone();
+            let commit_every = Duration::from_millis(shared.config.index_commit_ms);
+            std::thread::Builder::new()
+                .name("herald-indexer".into())
+                .spawn(move || run_indexer(index, reader, bell_rx, &indexed_seq, &stop, commit_every))
+                .map_err(|e| NodeError::Commit(e.to_string()))?
+        };
+        Ok(Node {
+            shared,
+            committer: Some(committer),
+            indexer: Some(indexer),
+            stop_indexer,
+            doorbell,
+            _lock: lock,
+        })
+    }
+
+    /// Stops taking stories, lets the committer finish what it holds (every publish
+    /// already queued is answered), brings the index up to the log, and ends the streams.
+    pub fn shutdown(mut self) {
+        self.stop();
+    }
+
+    fn stop(&mut self) {
+        self.shared.jobs.write().unwrap_or_else(|p| p.into_inner()).take();
+        if let Some(h) = self.committer.take() {
+            let _ = h.join();
+        }
+        self.stop_indexer.store(true, Ordering::Release);
+        let _ = self.doorbell.try_send(());
+        if let Some(h) = self.indexer.take() {
+            let _ = h.join();
+        }
+        self.shared.hub.close();
+    }
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+fn run_committer(
+    mut store: StoryStore,
+    mut jobs: mpsc::Receiver<Job>,
+    hub: &Hub,
+    metrics: &Metrics,
+    bell: &std_mpsc::SyncSender<()>,
+) {
+    let mut batch: Vec<Job> = Vec::with_capacity(MAX_BATCH);
+    while let Some(first) = jobs.blocking_recv() {
+        batch.push(first);
+        while batch.len() < MAX_BATCH {
+            match jobs.try_recv() {
+                Ok(j) => batch.push(j),
+                Err(_) => break,
+            }
+        }
+        let stories: Vec<Story> = batch.iter_mut().map(|j| std::mem::take(&mut j.story)).collect();
+        match store.commit(stories) {
+            Ok(results) => {
+                metrics.log_batches.fetch_add(1, Ordering::Relaxed);
+                let mut published = Vec::new();
+                let mut outcomes = Vec::with_capacity(results.len());
+                for r in results {
+                    match r {
+                        Committed::Stored { id, seq, version, story } => {
+                            let json = serde_json::to_string(&story).unwrap_or_default();
+                            published.push(Arc::new(Published { story, json }));
+                            outcomes.push(Ok(Outcome::Created { id, seq, version }));
+                        }
+                        Committed::Duplicate { id, seq, version } => {
+                            outcomes.push(Ok(Outcome::Duplicate { id, seq, version }));
+                        }
+                        Committed::Rejected { id, reason } => {
+                            outcomes.push(Err(format!("story {id} was not stored: {reason}")));
+                        }
+                    }
+                }
+                hub.publish(&published);
+                let _ = bell.try_send(());
+                for (job, outcome) in batch.drain(..).zip(outcomes) {
+                    let counter = match outcome {
+                        Ok(Outcome::Created { .. }) => &metrics.stories_ingested,
+                        Ok(Outcome::Duplicate { .. }) => &metrics.stories_duplicate,
+                        Err(_) => &metrics.stories_rejected,
+                    };
+                    counter.fetch_add(1, Ordering::Relaxed);
+                    metrics.ingest_latency.observe(job.received.elapsed());
+                    let _ = job.reply.send(outcome);
+                }
+            }
+            Err(e) => {
+                error!(error = %e, "log commit failed; the batch was not acknowledged");
+                let msg = e.to_string();
+                for job in batch.drain(..) {
+                    let _ = job.reply.send(Err(msg.clone()));
+                }
+            }
+        }
+    }
+    info!("committer stopped");
+}
+
+fn run_indexer(
+    mut index: SearchIndex,
+    reader: StoryReader,
+    bell: std_mpsc::Receiver<()>,
+    indexed_seq: &AtomicU64,
+    stop: &AtomicBool,
+    commit_every: Duration,
+) {
+    // While far behind (a restart after a crash, a first start on a big log), commit
+    // rarely: each commit makes a segment, and many small ones cost merges.
+    const CATCH_UP_LAG: u64 = 10_000;
+    const CATCH_UP_COMMIT: Duration = Duration::from_secs(5);
+    const CHUNK: usize = 2048;
+    let mut next = index.indexed_seq() + 1;
+    let mut dirty = false;
+    let mut last_commit = Instant::now();
+    let behind = reader.last_seq().saturating_sub(next - 1);
+    if behind > 0 {
+        info!(behind, "index catching up from the log");
+    }
+    loop {
+        let stopping = stop.load(Ordering::Acquire);
+        // Index what the log has beyond `next`, a chunk at a time.
+        let mut added = 0usize;
+        let mut failed = false;
+        let res = reader.scan_from(next, |story: Story| {
+            if let Err(e) = index.add(&story) {
+                error!(seq = story.seq, error = %e, "cannot index story");
+                failed = true;
+                return ControlFlow::Break(());
+            }
+            next = story.seq + 1;
+            added += 1;
+            if added >= CHUNK { ControlFlow::Break(()) } else { ControlFlow::Continue(()) }
+        });
+        if let Err(e) = res {
+            error!(error = %e, "cannot read the log for indexing");
+            failed = true;
+        }
+        dirty |= added > 0;
+        let lag = reader.last_seq().saturating_sub(next - 1);
+        let every = if lag > CATCH_UP_LAG { CATCH_UP_COMMIT } else { commit_every };
+        if dirty && (stopping || last_commit.elapsed() >= every || failed) {
+            match index.commit() {
+                Ok(()) => {
+                    indexed_seq.store(index.indexed_seq(), Ordering::Release);
+                    dirty = false;
+                }
+                Err(e) => error!(error = %e, "index commit failed; will retry"),
+            }
+            last_commit = Instant::now();
+        }
+        if stopping && !dirty {
+            break;
+        }
+        if failed {
+            warn!("indexer backing off after an error");
+            std::thread::sleep(Duration::from_secs(1));
+            continue;
+        }
+        if added >= CHUNK {
+            continue; // more to read right away
+        }
+        let wait = if dirty { every.saturating_sub(last_commit.elapsed()) } else { Duration::from_secs(1) };
+        let _ = bell.recv_timeout(wait.max(Duration::from_millis(1)));
+    }
+    info!(indexed_seq = indexed_seq.load(Ordering::Relaxed), "indexer stopped");
+}
+
+/// Rebuilds the search index from the log (`herald reindex`); the node must not be running.
+/// `progress(done, total)` is called as stories are indexed.
+pub fn reindex(config: &Config, mut progress: impl FnMut(u64, u64)) -> Result<u64, NodeError> {
+    let _lock = lock_data_dir(&config.data_dir)?;
+    let (store, _) = StoryStore::open(&config.data_dir.join("log"))?;
+    let index_dir = config.data_dir.join("index");
+    let mut index = match SearchIndex::open(&index_dir, IndexOptions { writer_memory_bytes: config.index_memory_bytes }) {
+        Ok(i) => i,
+        Err(e) => {
+            // A schema from an older Herald is exactly why one reindexes: start afresh.
+            warn!(error = %e, "index unusable; recreating it");
+            std::fs::remove_dir_all(&index_dir).map_err(|e| NodeError::DataDir {
+                path: index_dir.display().to_string(),
+                message: e.to_string(),
+            })?;
+            SearchIndex::open(&index_dir, IndexOptions { writer_memory_bytes: config.index_memory_bytes })?
+        }
+    };
+    index.clear()?;
+    let reader = store.reader();
+    let total = reader.last_seq();
+    let mut done = 0u64;
+    let mut err = None;
+    reader.scan_from(1, |story: Story| {
+        if let Err(e) = index.add(&story) {
+            err = Some(e);
+            return ControlFlow::Break(());
+        }
+        done = story.seq;
+        if done % 1000 == 0 {
+            progress(done, total);
+        }
+        ControlFlow::Continue(())
+    })?;
+    if let Some(e) = err {
+        return Err(e.into());
+    }
+    index.commit()?;
+    progress(total, total);
+    Ok(reader.len() as u64)
+}

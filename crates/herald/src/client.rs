@@ -1,0 +1,55 @@
+//! A small HTTP client for the node's API, with errors a shell user can act on.
+
+use anyhow::{Context, anyhow, bail};
+use reqwest::{Response, Url};
+use serde_json::Value;
+
+/// A client bound to one node.
+pub struct Client {
+    pub http: reqwest::Client,
+    base: Url,
+}
+
+impl Client {
+    pub fn new(url: &str) -> anyhow::Result<Client> {
+        let base = Url::parse(url).with_context(|| format!("HERALD_URL / --node {url:?} is not a URL"))?;
+        match base.scheme() {
+            "http" => {}
+            "https" => bail!("{url}: https is not supported by this build yet; use http:// (or a local TLS proxy)"),
+            s => bail!("{url}: unsupported scheme {s:?}; use http://HOST:PORT"),
+        }
+        let http = reqwest::Client::builder()
+            .connect_timeout(std::time::Duration::from_secs(5))
+            .user_agent(concat!("herald-cli/", env!("CARGO_PKG_VERSION")))
+            .build()?;
+        Ok(Client { http, base })
+    }
+
+    /// The absolute URL of an API path.
+    pub fn url(&self, path: &str) -> Url {
+        let mut u = self.base.clone();
+        let prefix = u.path().trim_end_matches('/').to_string();
+        u.set_path(&format!("{prefix}{path}"));
+        u
+    }
+
+    /// Turns a transport error into a message that says what to check.
+    pub fn unreachable(&self, e: reqwest::Error) -> anyhow::Error {
+        if e.is_connect() || e.is_timeout() {
+            anyhow!("cannot reach the Herald node at {} ({e}); is `herald serve` running? (set HERALD_URL or --node)", self.base)
+        } else {
+            anyhow!("request to {} failed: {e}", self.base)
+        }
+    }
+}
+
+/// The body of an error answer, as the user should read it.
+pub async fn error_message(resp: Response) -> String {
+    let status = resp.status();
+    let text = resp.text().await.unwrap_or_default();
+    let msg = serde_json::from_str::<Value>(&text)
+        .ok()
+        .and_then(|v| v["error"]["message"].as_str().map(str::to_string))
+        .unwrap_or_else(|| text.trim().chars().take(300).collect());
+    format!("{status}: {msg}")
+}

@@ -1,0 +1,86 @@
+//! `herald`: the one binary — run a node, publish, search, follow the wire, enrich offline.
+
+mod cli;
+mod client;
+mod input;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Herald: a self-hosted, real-time news terminal.
+///
+/// Stories arrive from wires and feeds; Herald understands them, keeps them durably,
+/// finds them instantly and pushes each one to whoever is watching for it.
+#[derive(Debug, Parser)]
+#[command(name = "herald", version, propagate_version = true, max_term_width = 100)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run a node: the durable log, the search index, the HTTP API and the live wire.
+    Serve(cli::serve::Args),
+    /// Send stories (plain text or JSON) to a node.
+    Publish(cli::publish::Args),
+    /// Search the archive with Herald's query language.
+    Search(cli::search::Args),
+    /// Follow the live wire, optionally filtered by a query.
+    Tail(cli::tail::Args),
+    /// Rebuild the search index from the log (the node must be stopped).
+    Reindex(cli::reindex::Args),
+    /// Enrich stories offline and print them (no node needed).
+    Enrich(cli::enrich::Args),
+}
+
+fn init_logging() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("HERALD_LOG")
+        .or_else(|_| EnvFilter::try_from_default_env())
+        .unwrap_or_else(|_| EnvFilter::new("info"));
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let Some(command) = cli.command else {
+        // The terminal UI comes with its own issue; until then, point at what works.
+        eprintln!(
+            "The Herald terminal is not built yet. Try:\n  herald serve            run a node\n  herald publish FILE     send a story\n  herald tail             follow the live wire\n  herald search QUERY     search\n\nSee `herald --help`."
+        );
+        return ExitCode::from(2);
+    };
+    let result = match command {
+        Command::Serve(a) => {
+            init_logging();
+            cli::serve::run(a)
+        }
+        Command::Publish(a) => cli::publish::run(a),
+        Command::Search(a) => cli::search::run(a),
+        Command::Tail(a) => cli::tail::run(a),
+        Command::Reindex(a) => {
+            init_logging();
+            cli::reindex::run(a)
+        }
+        Command::Enrich(a) => cli::enrich::run(a),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("herald: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        super::Cli::command().debug_assert();
+    }
+}
