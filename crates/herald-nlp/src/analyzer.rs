@@ -44,7 +44,12 @@ pub fn analyze(text: &str) -> Vec<Token> {
     let mut push = |s: usize, e: usize, out: &mut Vec<Token>| {
         let word = &text[s..e];
         if word.len() <= MAX_TERM_BYTES {
-            out.push(Token { term: normalize_word(&stemmer, word), start: s, end: e, position });
+            out.push(Token {
+                term: normalize_word(&stemmer, word),
+                start: s,
+                end: e,
+                position,
+            });
         }
         position += 1;
     };
@@ -72,7 +77,10 @@ mod tests {
         let toks = analyze("Dock workers STRIKE; strikes spread.");
         let terms: Vec<_> = toks.iter().map(|t| t.term.as_str()).collect();
         assert_eq!(terms, ["dock", "worker", "strike", "strike", "spread"]);
-        assert_eq!(&"Dock workers STRIKE; strikes spread."[toks[1].start..toks[1].end], "workers");
+        assert_eq!(
+            &"Dock workers STRIKE; strikes spread."[toks[1].start..toks[1].end],
+            "workers"
+        );
         assert_eq!(toks[4].position, 4);
     }
 

@@ -16,7 +16,11 @@ pub fn enrich(story: &mut Story) {
 
 /// The first `n` sentences of the first paragraph, as bullets (cut at 160 characters).
 fn lead_bullets(body: &str, n: usize) -> Vec<String> {
-    let first = body.split("\n\n").map(str::trim).find(|p| !p.is_empty()).unwrap_or("");
+    let first = body
+        .split("\n\n")
+        .map(str::trim)
+        .find(|p| !p.is_empty())
+        .unwrap_or("");
     let mut out = Vec::new();
     let mut rest = first;
     while out.len() < n && !rest.is_empty() {
@@ -53,7 +57,12 @@ mod tests {
 
     #[test]
     fn keeps_given_bullets() {
-        let mut s = Story { headline: "H".into(), bullets: vec!["b".into()], body: "One. Two.".into(), ..Default::default() };
+        let mut s = Story {
+            headline: "H".into(),
+            bullets: vec!["b".into()],
+            body: "One. Two.".into(),
+            ..Default::default()
+        };
         enrich(&mut s);
         assert_eq!(s.bullets, ["b"]);
     }

@@ -65,12 +65,7 @@ impl Field {
     pub fn is_entity(self) -> bool {
         matches!(
             self,
-            Field::Person
-                | Field::Org
-                | Field::Place
-                | Field::Company
-                | Field::Ticker
-                | Field::Entity
+            Field::Person | Field::Org | Field::Place | Field::Company | Field::Ticker | Field::Entity
         )
     }
 }

@@ -42,7 +42,9 @@ impl Config {
     /// Defaults, overlaid by `DATA/herald.toml` if present, overlaid by `HERALD_*` variables
     /// (`HERALD_LISTEN`, `HERALD_MAX_BODY_BYTES`, …: the key upper-cased).
     pub fn load(data_dir: &Path) -> Result<Config, ConfigError> {
-        let env: Vec<(String, String)> = std::env::vars().filter(|(k, _)| k.starts_with("HERALD_")).collect();
+        let env: Vec<(String, String)> = std::env::vars()
+            .filter(|(k, _)| k.starts_with("HERALD_"))
+            .collect();
         Self::load_with_env(data_dir, &env)
     }
 
@@ -59,17 +61,31 @@ impl Config {
                 cfg.apply(&f, &file.display().to_string())?;
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(ConfigError::File { path: file, message: e.to_string() }),
+            Err(e) => {
+                return Err(ConfigError::File {
+                    path: file,
+                    message: e.to_string(),
+                });
+            }
         }
         let mut from_env = FileConfig::default();
         for (k, v) in env {
             let key = k.trim_start_matches("HERALD_").to_ascii_lowercase();
-            let bad = |what: &str| ConfigError::Env { var: k.clone(), message: format!("expected {what}, got {v:?}") };
+            let bad = |what: &str| ConfigError::Env {
+                var: k.clone(),
+                message: format!("expected {what}, got {v:?}"),
+            };
             match key.as_str() {
                 "listen" => from_env.listen = Some(v.clone()),
-                "max_body_bytes" => from_env.max_body_bytes = Some(v.parse().map_err(|_| bad("a number of bytes"))?),
-                "subscriber_queue" => from_env.subscriber_queue = Some(v.parse().map_err(|_| bad("a number"))?),
-                "index_commit_ms" => from_env.index_commit_ms = Some(v.parse().map_err(|_| bad("milliseconds"))?),
+                "max_body_bytes" => {
+                    from_env.max_body_bytes = Some(v.parse().map_err(|_| bad("a number of bytes"))?)
+                }
+                "subscriber_queue" => {
+                    from_env.subscriber_queue = Some(v.parse().map_err(|_| bad("a number"))?)
+                }
+                "index_commit_ms" => {
+                    from_env.index_commit_ms = Some(v.parse().map_err(|_| bad("milliseconds"))?)
+                }
                 "index_memory_bytes" => {
                     from_env.index_memory_bytes = Some(v.parse().map_err(|_| bad("a number of bytes"))?)
                 }
@@ -90,7 +106,11 @@ impl Config {
         }
         let positive = |key: &str, v: u64| {
             if v == 0 {
-                Err(ConfigError::Value { key: key.into(), origin: origin.into(), message: "must be above 0".into() })
+                Err(ConfigError::Value {
+                    key: key.into(),
+                    origin: origin.into(),
+                    message: "must be above 0".into(),
+                })
             } else {
                 Ok(v)
             }
@@ -138,7 +158,11 @@ pub enum ConfigError {
     #[error("{var}: {message}")]
     Env { var: String, message: String },
     #[error("{key} (from {origin}): {message}")]
-    Value { key: String, origin: String, message: String },
+    Value {
+        key: String,
+        origin: String,
+        message: String,
+    },
 }
 
 /// The platform's data directory for Herald: `$XDG_DATA_HOME/herald`, else
@@ -160,8 +184,13 @@ mod tests {
     #[test]
     fn file_then_env_override() {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("herald.toml"), "listen = \"127.0.0.1:9000\"\nmax_body_bytes = 2048\n").unwrap();
-        let cfg = Config::load_with_env(dir.path(), &[("HERALD_MAX_BODY_BYTES".into(), "4096".into())]).unwrap();
+        std::fs::write(
+            dir.path().join("herald.toml"),
+            "listen = \"127.0.0.1:9000\"\nmax_body_bytes = 2048\n",
+        )
+        .unwrap();
+        let cfg =
+            Config::load_with_env(dir.path(), &[("HERALD_MAX_BODY_BYTES".into(), "4096".into())]).unwrap();
         assert_eq!(cfg.listen.port(), 9000);
         assert_eq!(cfg.max_body_bytes, 4096);
     }

@@ -54,7 +54,14 @@ impl Subscription {
 impl Hub {
     /// A hub whose subscribers may each have `queue` stories waiting.
     pub fn new(queue: usize, last_seq: u64) -> Hub {
-        Hub { inner: Mutex::new(Inner { slots: Vec::new(), last_seq }), queue: queue.max(1), closed: AtomicBool::new(false) }
+        Hub {
+            inner: Mutex::new(Inner {
+                slots: Vec::new(),
+                last_seq,
+            }),
+            queue: queue.max(1),
+            closed: AtomicBool::new(false),
+        }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
@@ -70,9 +77,16 @@ impl Hub {
         let mut inner = self.lock();
         // After close, the sender is dropped at once, so the subscription ends right away.
         if !self.closed.load(Ordering::Acquire) {
-            inner.slots.push(Slot { tx, lagged: lagged.clone() });
+            inner.slots.push(Slot {
+                tx,
+                lagged: lagged.clone(),
+            });
         }
-        Subscription { rx, after: inner.last_seq, lagged }
+        Subscription {
+            rx,
+            after: inner.last_seq,
+            lagged,
+        }
     }
 
     /// Hands committed stories (in seq order) to every subscriber, without waiting.
@@ -116,7 +130,14 @@ mod tests {
     use super::*;
 
     fn story(seq: u64) -> Arc<Published> {
-        Arc::new(Published { story: Story { seq, headline: format!("s{seq}"), ..Default::default() }, json: String::new() })
+        Arc::new(Published {
+            story: Story {
+                seq,
+                headline: format!("s{seq}"),
+                ..Default::default()
+            },
+            json: String::new(),
+        })
     }
 
     #[test]

@@ -27,7 +27,10 @@ pub enum ServeError {
     #[error(transparent)]
     Node(#[from] NodeError),
     #[error("cannot listen on {addr}: {source}")]
-    Bind { addr: SocketAddr, source: std::io::Error },
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
     #[error("server error: {0}")]
     Io(#[from] std::io::Error),
 }

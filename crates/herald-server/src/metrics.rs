@@ -4,8 +4,9 @@ use std::fmt::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Upper bounds of the ingest latency histogram, in seconds (receipt → durable).
-const LATENCY_BUCKETS: [f64; 14] =
-    [0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0];
+const LATENCY_BUCKETS: [f64; 14] = [
+    0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0,
+];
 
 /// A Prometheus histogram with fixed buckets, updated without locks.
 #[derive(Default)]
@@ -23,7 +24,8 @@ impl Histogram {
             Some(i) => self.counts[i].fetch_add(1, Ordering::Relaxed),
             None => self.inf.fetch_add(1, Ordering::Relaxed),
         };
-        self.sum_ns.fetch_add(d.as_nanos().min(u128::from(u64::MAX)) as u64, Ordering::Relaxed);
+        self.sum_ns
+            .fetch_add(d.as_nanos().min(u128::from(u64::MAX)) as u64, Ordering::Relaxed);
     }
 
     fn render(&self, out: &mut String, name: &str, help: &str) {
@@ -72,18 +74,77 @@ impl Metrics {
             let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {v}");
         };
         let l = |a: &AtomicU64| a.load(Ordering::Relaxed);
-        counter(&mut out, "herald_stories_ingested_total", "Stories durably stored (new stories and new versions).", l(&self.stories_ingested));
-        counter(&mut out, "herald_stories_duplicate_total", "Publishes answered as duplicates of a stored story.", l(&self.stories_duplicate));
-        counter(&mut out, "herald_stories_rejected_total", "Publishes refused as bad input.", l(&self.stories_rejected));
-        counter(&mut out, "herald_log_batches_total", "Group commits (one fsync each).", l(&self.log_batches));
-        self.ingest_latency.render(&mut out, "herald_ingest_latency_seconds", "Time from receiving a story to its durable commit.");
-        gauge(&mut out, "herald_subscribers", "Live stream subscribers.", g.subscribers as u64);
-        counter(&mut out, "herald_subscribers_lagged_total", "Subscribers cut off for falling behind.", l(&self.subscribers_lagged));
-        gauge(&mut out, "herald_log_last_seq", "Highest seq in the log.", g.last_seq);
-        gauge(&mut out, "herald_index_seq", "Highest seq searchable in the index.", g.indexed_seq);
-        gauge(&mut out, "herald_index_lag", "Stories in the log not yet searchable.", g.last_seq.saturating_sub(g.indexed_seq));
-        gauge(&mut out, "herald_stories", "Distinct stories stored.", g.stories as u64);
-        counter(&mut out, "herald_searches_total", "Search requests answered.", l(&self.searches));
+        counter(
+            &mut out,
+            "herald_stories_ingested_total",
+            "Stories durably stored (new stories and new versions).",
+            l(&self.stories_ingested),
+        );
+        counter(
+            &mut out,
+            "herald_stories_duplicate_total",
+            "Publishes answered as duplicates of a stored story.",
+            l(&self.stories_duplicate),
+        );
+        counter(
+            &mut out,
+            "herald_stories_rejected_total",
+            "Publishes refused as bad input.",
+            l(&self.stories_rejected),
+        );
+        counter(
+            &mut out,
+            "herald_log_batches_total",
+            "Group commits (one fsync each).",
+            l(&self.log_batches),
+        );
+        self.ingest_latency.render(
+            &mut out,
+            "herald_ingest_latency_seconds",
+            "Time from receiving a story to its durable commit.",
+        );
+        gauge(
+            &mut out,
+            "herald_subscribers",
+            "Live stream subscribers.",
+            g.subscribers as u64,
+        );
+        counter(
+            &mut out,
+            "herald_subscribers_lagged_total",
+            "Subscribers cut off for falling behind.",
+            l(&self.subscribers_lagged),
+        );
+        gauge(
+            &mut out,
+            "herald_log_last_seq",
+            "Highest seq in the log.",
+            g.last_seq,
+        );
+        gauge(
+            &mut out,
+            "herald_index_seq",
+            "Highest seq searchable in the index.",
+            g.indexed_seq,
+        );
+        gauge(
+            &mut out,
+            "herald_index_lag",
+            "Stories in the log not yet searchable.",
+            g.last_seq.saturating_sub(g.indexed_seq),
+        );
+        gauge(
+            &mut out,
+            "herald_stories",
+            "Distinct stories stored.",
+            g.stories as u64,
+        );
+        counter(
+            &mut out,
+            "herald_searches_total",
+            "Search requests answered.",
+            l(&self.searches),
+        );
         out
     }
 }
@@ -99,8 +160,16 @@ mod tests {
         m.ingest_latency.observe(Duration::from_micros(50));
         m.ingest_latency.observe(Duration::from_millis(3));
         m.ingest_latency.observe(Duration::from_secs(10));
-        let text = m.render(&Gauges { subscribers: 2, last_seq: 10, indexed_seq: 7, stories: 9 });
-        assert!(text.contains("herald_ingest_latency_seconds_bucket{le=\"0.0001\"} 1"), "{text}");
+        let text = m.render(&Gauges {
+            subscribers: 2,
+            last_seq: 10,
+            indexed_seq: 7,
+            stories: 9,
+        });
+        assert!(
+            text.contains("herald_ingest_latency_seconds_bucket{le=\"0.0001\"} 1"),
+            "{text}"
+        );
         assert!(text.contains("herald_ingest_latency_seconds_bucket{le=\"0.005\"} 2"));
         assert!(text.contains("herald_ingest_latency_seconds_bucket{le=\"+Inf\"} 3"));
         assert!(text.contains("herald_index_lag 3"));

@@ -80,7 +80,11 @@ impl Shared {
     /// Commits a story (its id and `received_at` already set) and answers once it is durable.
     pub async fn ingest(&self, story: Story) -> Result<Outcome, NodeError> {
         let (reply, rx) = oneshot::channel();
-        let job = Job { story, received: Instant::now(), reply };
+        let job = Job {
+            story,
+            received: Instant::now(),
+            reply,
+        };
         let jobs = self.jobs.read().unwrap_or_else(|p| p.into_inner()).clone();
         let jobs = jobs.ok_or(NodeError::ShuttingDown)?;
         jobs.send(job).await.map_err(|_| NodeError::ShuttingDown)?;
@@ -121,7 +125,10 @@ pub struct Node {
 /// Takes the data dir's lock so that two nodes (or a node and `herald reindex`) never
 /// write the same files.
 pub fn lock_data_dir(dir: &Path) -> Result<File, NodeError> {
-    let err = |message: String| NodeError::DataDir { path: dir.display().to_string(), message };
+    let err = |message: String| NodeError::DataDir {
+        path: dir.display().to_string(),
+        message,
+    };
     std::fs::create_dir_all(dir).map_err(|e| err(e.to_string()))?;
     let path = dir.join("lock");
     let f = File::options()
@@ -132,9 +139,9 @@ pub fn lock_data_dir(dir: &Path) -> Result<File, NodeError> {
         .map_err(|e| err(format!("{}: {e}", path.display())))?;
     match f.try_lock() {
         Ok(()) => Ok(f),
-        Err(std::fs::TryLockError::WouldBlock) => {
-            Err(err("another herald process is using it (stop it first, or use another --data dir)".into()))
-        }
+        Err(std::fs::TryLockError::WouldBlock) => Err(err(
+            "another herald process is using it (stop it first, or use another --data dir)".into(),
+        )),
         Err(std::fs::TryLockError::Error(e)) => Err(err(format!("cannot lock {}: {e}", path.display()))),
     }
 }
@@ -147,7 +154,9 @@ impl Node {
         info!(?report, "log opened");
         let index = SearchIndex::open(
             &config.data_dir.join("index"),
-            IndexOptions { writer_memory_bytes: config.index_memory_bytes },
+            IndexOptions {
+                writer_memory_bytes: config.index_memory_bytes,
+            },
         )?;
         let reader = store.reader();
         let indexed_seq = Arc::new(AtomicU64::new(index.indexed_seq()));
@@ -239,7 +248,12 @@ fn run_committer(
                 let mut outcomes = Vec::with_capacity(results.len());
                 for r in results {
                     match r {
-                        Committed::Stored { id, seq, version, story } => {
+                        Committed::Stored {
+                            id,
+                            seq,
+                            version,
+                            story,
+                        } => {
                             let json = serde_json::to_string(&story).unwrap_or_default();
                             published.push(Arc::new(Published { story, json }));
                             outcomes.push(Ok(Outcome::Created { id, seq, version }));
@@ -310,7 +324,11 @@ fn run_indexer(
             }
             next = story.seq + 1;
             added += 1;
-            if added >= CHUNK { ControlFlow::Break(()) } else { ControlFlow::Continue(()) }
+            if added >= CHUNK {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
         });
         if let Err(e) = res {
             error!(error = %e, "cannot read the log for indexing");
@@ -318,7 +336,11 @@ fn run_indexer(
         }
         dirty |= added > 0;
         let lag = reader.last_seq().saturating_sub(next - 1);
-        let every = if lag > CATCH_UP_LAG { CATCH_UP_COMMIT } else { commit_every };
+        let every = if lag > CATCH_UP_LAG {
+            CATCH_UP_COMMIT
+        } else {
+            commit_every
+        };
         if dirty && (stopping || last_commit.elapsed() >= every || failed) {
             match index.commit() {
                 Ok(()) => {
@@ -329,7 +351,9 @@ fn run_indexer(
             }
             last_commit = Instant::now();
         }
-        if stopping && !dirty {
+        // At shutdown, index what is left and commit once per chunk; a commit that fails
+        // is not retried, since the next start replays it from the log.
+        if stopping && (added < CHUNK || failed) {
             break;
         }
         if failed {
@@ -340,10 +364,17 @@ fn run_indexer(
         if added >= CHUNK {
             continue; // more to read right away
         }
-        let wait = if dirty { every.saturating_sub(last_commit.elapsed()) } else { Duration::from_secs(1) };
+        let wait = if dirty {
+            every.saturating_sub(last_commit.elapsed())
+        } else {
+            Duration::from_secs(1)
+        };
         let _ = bell.recv_timeout(wait.max(Duration::from_millis(1)));
     }
-    info!(indexed_seq = indexed_seq.load(Ordering::Relaxed), "indexer stopped");
+    info!(
+        indexed_seq = indexed_seq.load(Ordering::Relaxed),
+        "indexer stopped"
+    );
 }
 
 /// Rebuilds the search index from the log (`herald reindex`); the node must not be running.
@@ -352,7 +383,12 @@ pub fn reindex(config: &Config, mut progress: impl FnMut(u64, u64)) -> Result<u6
     let _lock = lock_data_dir(&config.data_dir)?;
     let (store, _) = StoryStore::open(&config.data_dir.join("log"))?;
     let index_dir = config.data_dir.join("index");
-    let mut index = match SearchIndex::open(&index_dir, IndexOptions { writer_memory_bytes: config.index_memory_bytes }) {
+    let mut index = match SearchIndex::open(
+        &index_dir,
+        IndexOptions {
+            writer_memory_bytes: config.index_memory_bytes,
+        },
+    ) {
         Ok(i) => i,
         Err(e) => {
             // A schema from an older Herald is exactly why one reindexes: start afresh.
@@ -361,7 +397,12 @@ pub fn reindex(config: &Config, mut progress: impl FnMut(u64, u64)) -> Result<u6
                 path: index_dir.display().to_string(),
                 message: e.to_string(),
             })?;
-            SearchIndex::open(&index_dir, IndexOptions { writer_memory_bytes: config.index_memory_bytes })?
+            SearchIndex::open(
+                &index_dir,
+                IndexOptions {
+                    writer_memory_bytes: config.index_memory_bytes,
+                },
+            )?
         }
     };
     index.clear()?;
@@ -375,7 +416,7 @@ pub fn reindex(config: &Config, mut progress: impl FnMut(u64, u64)) -> Result<u6
             return ControlFlow::Break(());
         }
         done = story.seq;
-        if done % 1000 == 0 {
+        if done.is_multiple_of(1000) {
             progress(done, total);
         }
         ControlFlow::Continue(())

@@ -15,7 +15,9 @@ impl Client {
         let base = Url::parse(url).with_context(|| format!("HERALD_URL / --node {url:?} is not a URL"))?;
         match base.scheme() {
             "http" => {}
-            "https" => bail!("{url}: https is not supported by this build yet; use http:// (or a local TLS proxy)"),
+            "https" => {
+                bail!("{url}: https is not supported by this build yet; use http:// (or a local TLS proxy)")
+            }
             s => bail!("{url}: unsupported scheme {s:?}; use http://HOST:PORT"),
         }
         let http = reqwest::Client::builder()
@@ -36,7 +38,10 @@ impl Client {
     /// Turns a transport error into a message that says what to check.
     pub fn unreachable(&self, e: reqwest::Error) -> anyhow::Error {
         if e.is_connect() || e.is_timeout() {
-            anyhow!("cannot reach the Herald node at {} ({e}); is `herald serve` running? (set HERALD_URL or --node)", self.base)
+            anyhow!(
+                "cannot reach the Herald node at {} ({e}); is `herald serve` running? (set HERALD_URL or --node)",
+                self.base
+            )
         } else {
             anyhow!("request to {} failed: {e}", self.base)
         }

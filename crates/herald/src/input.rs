@@ -19,10 +19,15 @@ pub struct Item {
 fn read_all(path: &str) -> anyhow::Result<Vec<u8>> {
     let mut buf = Vec::new();
     if path == "-" {
-        std::io::stdin().take(MAX_INPUT_BYTES + 1).read_to_end(&mut buf).context("reading stdin")?;
+        std::io::stdin()
+            .take(MAX_INPUT_BYTES + 1)
+            .read_to_end(&mut buf)
+            .context("reading stdin")?;
     } else {
         let f = std::fs::File::open(path).with_context(|| format!("cannot open {path}"))?;
-        f.take(MAX_INPUT_BYTES + 1).read_to_end(&mut buf).with_context(|| format!("cannot read {path}"))?;
+        f.take(MAX_INPUT_BYTES + 1)
+            .read_to_end(&mut buf)
+            .with_context(|| format!("cannot read {path}"))?;
     }
     if buf.len() as u64 > MAX_INPUT_BYTES {
         bail!("{path} is larger than {MAX_INPUT_BYTES} bytes");
@@ -35,21 +40,37 @@ pub fn items(paths: &[String]) -> anyhow::Result<Vec<Item>> {
     let mut out = Vec::new();
     for path in paths {
         let bytes = read_all(path)?;
-        let label = if path == "-" { "<stdin>".to_string() } else { path.clone() };
-        let ext = Path::new(path).extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+        let label = if path == "-" {
+            "<stdin>".to_string()
+        } else {
+            path.clone()
+        };
+        let ext = Path::new(path)
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or("")
+            .to_ascii_lowercase();
         let first = bytes.iter().find(|b| !b.is_ascii_whitespace()).copied();
         if ext == "jsonl" || ext == "ndjson" {
             for (i, line) in bytes.split(|b| *b == b'\n').enumerate() {
                 if line.iter().all(u8::is_ascii_whitespace) {
                     continue;
                 }
-                out.push(Item { label: format!("{label}:{}", i + 1), json: true, bytes: line.to_vec() });
+                out.push(Item {
+                    label: format!("{label}:{}", i + 1),
+                    json: true,
+                    bytes: line.to_vec(),
+                });
             }
         } else if first == Some(b'[') {
             let v: Vec<serde_json::Value> = serde_json::from_slice(&bytes)
                 .with_context(|| format!("{label}: not a JSON array of stories"))?;
             for (i, s) in v.into_iter().enumerate() {
-                out.push(Item { label: format!("{label}[{i}]"), json: true, bytes: serde_json::to_vec(&s)? });
+                out.push(Item {
+                    label: format!("{label}[{i}]"),
+                    json: true,
+                    bytes: serde_json::to_vec(&s)?,
+                });
             }
         } else {
             let json = first == Some(b'{') || ext == "json";

@@ -29,7 +29,10 @@ pub async fn healthz(State(shared): State<Arc<Shared>>) -> Json<Value> {
 /// `GET /metrics`.
 pub async fn metrics(State(shared): State<Arc<Shared>>) -> impl IntoResponse {
     let text = shared.metrics.render(&shared.gauges());
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], text)
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+        text,
+    )
 }
 
 /// `GET /v1/openapi.json`.

@@ -29,7 +29,9 @@ pub struct SearchParams {
 }
 
 fn rfc3339(t: Option<OffsetDateTime>) -> Value {
-    t.and_then(|t| t.format(&Rfc3339).ok()).map(Value::from).unwrap_or(Value::Null)
+    t.and_then(|t| t.format(&Rfc3339).ok())
+        .map(Value::from)
+        .unwrap_or(Value::Null)
 }
 
 /// Answers a search: hits with id, headline, source, time, score and highlighted snippets.
@@ -40,7 +42,10 @@ pub async fn search(
     let Query(p) = params.map_err(|e| ApiError::bad_request("bad_parameter", e.body_text()))?;
     let q = p.q.unwrap_or_default();
     if q.trim().is_empty() {
-        return Err(ApiError::bad_request("bad_query", "q is required: a query such as q=harbour strike"));
+        return Err(ApiError::bad_request(
+            "bad_query",
+            "q is required: a query such as q=harbour strike",
+        ));
     }
     let query = herald_query::parse(&q).map_err(|e| ApiError::bad_query("q", &e))?;
     let limit = match p.limit.as_deref() {
@@ -49,7 +54,12 @@ pub async fn search(
             .parse::<usize>()
             .ok()
             .filter(|l| (1..=MAX_LIMIT).contains(l))
-            .ok_or_else(|| ApiError::bad_request("bad_parameter", format!("limit={l:?}: expected a number from 1 to {MAX_LIMIT}")))?,
+            .ok_or_else(|| {
+                ApiError::bad_request(
+                    "bad_parameter",
+                    format!("limit={l:?}: expected a number from 1 to {MAX_LIMIT}"),
+                )
+            })?,
     };
     let offset = match p.cursor.as_deref() {
         None | Some("") => 0,
@@ -57,18 +67,38 @@ pub async fn search(
             .parse::<usize>()
             .ok()
             .filter(|o| *o <= MAX_OFFSET)
-            .ok_or_else(|| ApiError::bad_request("bad_parameter", format!("cursor={c:?} is not a cursor from a previous answer (or pages past {MAX_OFFSET})")))?,
+            .ok_or_else(|| {
+                ApiError::bad_request(
+                    "bad_parameter",
+                    format!(
+                        "cursor={c:?} is not a cursor from a previous answer (or pages past {MAX_OFFSET})"
+                    ),
+                )
+            })?,
     };
     let sort = match p.sort.as_deref() {
         None | Some("") | Some("relevance") => Sort::Relevance,
         Some("time") => Sort::Time,
-        Some(s) => return Err(ApiError::bad_request("bad_parameter", format!("sort={s:?}: expected relevance or time"))),
+        Some(s) => {
+            return Err(ApiError::bad_request(
+                "bad_parameter",
+                format!("sort={s:?}: expected relevance or time"),
+            ));
+        }
     };
-    let opts = SearchOptions { limit, offset, sort, now: OffsetDateTime::now_utc() };
+    let opts = SearchOptions {
+        limit,
+        offset,
+        sort,
+        now: OffsetDateTime::now_utc(),
+    };
     let worker = shared.clone();
     // Search and snippet building are CPU work and file reads: keep them off the reactor.
     let body = tokio::task::spawn_blocking(move || -> Result<Value, ApiError> {
-        let res = worker.index.search(&query, &opts).map_err(|e| ApiError::bad_request("search_failed", e.to_string()))?;
+        let res = worker
+            .index
+            .search(&query, &opts)
+            .map_err(|e| ApiError::bad_request("search_failed", e.to_string()))?;
         let mut hits = Vec::with_capacity(res.hits.len());
         for h in &res.hits {
             let highlights = match worker.stories.get(&h.id) {

@@ -38,15 +38,16 @@ enum Kind {
 }
 
 fn content_kind(headers: &HeaderMap) -> Result<Kind, ApiError> {
-    let unsupported = |what: String| {
-        ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", what)
-    };
+    let unsupported =
+        |what: String| ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", what);
     let Some(ct) = headers.get(header::CONTENT_TYPE) else {
         return Err(unsupported(
             "Content-Type is missing: send application/json (a story as JSON) or text/plain (a story as text)".into(),
         ));
     };
-    let ct = ct.to_str().map_err(|_| unsupported("Content-Type is not readable text".into()))?;
+    let ct = ct
+        .to_str()
+        .map_err(|_| unsupported("Content-Type is not readable text".into()))?;
     let mut parts = ct.split(';');
     let essence = parts.next().unwrap_or("").trim().to_ascii_lowercase();
     for p in parts {
@@ -78,17 +79,16 @@ fn parse_time(param: &str, v: &str) -> Result<OffsetDateTime, ApiError> {
 }
 
 /// Turns the request into a story with its id set, or says what is wrong with it.
-fn build_story(
-    kind: Kind,
-    body: &[u8],
-    p: PublishParams,
-    now: OffsetDateTime,
-) -> Result<Story, ApiError> {
+fn build_story(kind: Kind, body: &[u8], p: PublishParams, now: OffsetDateTime) -> Result<Story, ApiError> {
     let mut story = match kind {
         Kind::Json => serde_json::from_slice::<Story>(body).map_err(|e| {
             ApiError::bad_request(
                 "invalid_json",
-                format!("invalid story JSON at line {} column {}: {e}", e.line(), e.column()),
+                format!(
+                    "invalid story JSON at line {} column {}: {e}",
+                    e.line(),
+                    e.column()
+                ),
             )
             .with("line", e.line())
             .with("column", e.column())
@@ -104,12 +104,18 @@ fn build_story(
     story.received_at = Some(now);
     story.headline = story.headline.trim().to_string();
     if story.headline.is_empty() {
-        return Err(ApiError::bad_request("invalid_story", "the story has no headline"));
+        return Err(ApiError::bad_request(
+            "invalid_story",
+            "the story has no headline",
+        ));
     }
     if story.headline.len() > MAX_HEADLINE_BYTES {
         return Err(ApiError::bad_request(
             "invalid_story",
-            format!("the headline is {} bytes; at most {MAX_HEADLINE_BYTES} are allowed", story.headline.len()),
+            format!(
+                "the headline is {} bytes; at most {MAX_HEADLINE_BYTES} are allowed",
+                story.headline.len()
+            ),
         ));
     }
     if let Some(s) = p.source {
@@ -119,13 +125,26 @@ fn build_story(
         story.source.name = n;
     }
     if story.source.id.trim().is_empty() {
-        story.source = Source { id: "api".into(), name: "API".into(), url: story.source.url.take() };
+        story.source = Source {
+            id: "api".into(),
+            name: "API".into(),
+            url: story.source.url.take(),
+        };
     }
     story.source.id = story.source.id.trim().to_string();
-    if story.source.id.len() > MAX_SOURCE_ID || story.source.id.chars().any(|c| c.is_control() || c.is_whitespace()) {
+    if story.source.id.len() > MAX_SOURCE_ID
+        || story
+            .source
+            .id
+            .chars()
+            .any(|c| c.is_control() || c.is_whitespace())
+    {
         return Err(ApiError::bad_request(
             "invalid_story",
-            format!("source id {:?} must be at most {MAX_SOURCE_ID} bytes with no spaces or control characters", story.source.id),
+            format!(
+                "source id {:?} must be at most {MAX_SOURCE_ID} bytes with no spaces or control characters",
+                story.source.id
+            ),
         ));
     }
     if story.source.name.trim().is_empty() {
@@ -137,15 +156,24 @@ fn build_story(
     if let Some(g) = p.guid {
         story.guid = Some(g);
     }
-    if let Some(u) = &story.url {
-        if u.len() > MAX_URL || u.chars().any(char::is_whitespace) {
-            return Err(ApiError::bad_request("invalid_story", "url must be at most 4096 bytes with no spaces"));
-        }
+    if let Some(u) = &story.url
+        && (u.len() > MAX_URL || u.chars().any(char::is_whitespace))
+    {
+        return Err(ApiError::bad_request(
+            "invalid_story",
+            "url must be at most 4096 bytes with no spaces",
+        ));
     }
     if let Some(t) = p.published_at {
         story.published_at = Some(parse_time("published_at", &t)?);
     }
-    story.id = story_id(&story.source.id, story.guid.as_deref(), story.url.as_deref(), &story.headline, &story.body);
+    story.id = story_id(
+        &story.source.id,
+        story.guid.as_deref(),
+        story.url.as_deref(),
+        &story.headline,
+        &story.body,
+    );
     Ok(story)
 }
 
@@ -157,7 +185,10 @@ pub async fn publish(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let reject = |e: ApiError| {
-        shared.metrics.stories_rejected.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        shared
+            .metrics
+            .stories_rejected
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         e
     };
     let Query(params) = params.map_err(|e| reject(ApiError::bad_request("bad_parameter", e.body_text())))?;
@@ -234,8 +265,14 @@ mod tests {
     #[test]
     fn content_types() {
         assert!(matches!(content_kind(&hdr("application/json")), Ok(Kind::Json)));
-        assert!(matches!(content_kind(&hdr("text/plain; charset=UTF-8")), Ok(Kind::Text)));
-        assert!(matches!(content_kind(&hdr("application/ninjs+json")), Ok(Kind::Json)));
+        assert!(matches!(
+            content_kind(&hdr("text/plain; charset=UTF-8")),
+            Ok(Kind::Text)
+        ));
+        assert!(matches!(
+            content_kind(&hdr("application/ninjs+json")),
+            Ok(Kind::Json)
+        ));
         let e = content_kind(&hdr("text/plain; charset=latin1")).err().unwrap();
         assert_eq!(e.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
         assert!(content_kind(&HeaderMap::new()).is_err());
@@ -259,7 +296,10 @@ mod tests {
         let e = build_story(
             Kind::Text,
             b"H\n\nB",
-            PublishParams { published_at: Some("yesterday".into()), ..Default::default() },
+            PublishParams {
+                published_at: Some("yesterday".into()),
+                ..Default::default()
+            },
             now,
         )
         .err()
@@ -269,14 +309,24 @@ mod tests {
 
     #[test]
     fn json_errors_carry_position() {
-        let e = build_story(Kind::Json, b"{\"headline\": \"x\",\n \"body\": }", PublishParams::default(), OffsetDateTime::now_utc())
-            .err()
-            .unwrap();
+        let e = build_story(
+            Kind::Json,
+            b"{\"headline\": \"x\",\n \"body\": }",
+            PublishParams::default(),
+            OffsetDateTime::now_utc(),
+        )
+        .err()
+        .unwrap();
         assert_eq!(e.status, StatusCode::BAD_REQUEST);
         assert!(e.message.contains("line 2"), "{}", e.message);
-        let e = build_story(Kind::Json, b"{\"headline\": \"  \"}", PublishParams::default(), OffsetDateTime::now_utc())
-            .err()
-            .unwrap();
+        let e = build_story(
+            Kind::Json,
+            b"{\"headline\": \"  \"}",
+            PublishParams::default(),
+            OffsetDateTime::now_utc(),
+        )
+        .err()
+        .unwrap();
         assert!(e.message.contains("headline"));
     }
 }

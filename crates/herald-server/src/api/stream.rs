@@ -38,7 +38,9 @@ pub struct StreamParams {
 type Filter = Option<herald_query::Query>;
 
 fn passes(filter: &Filter, story: &Story) -> bool {
-    filter.as_ref().is_none_or(|q| herald_alerts::matches(q, story, OffsetDateTime::now_utc()))
+    filter
+        .as_ref()
+        .is_none_or(|q| herald_alerts::matches(q, story, OffsetDateTime::now_utc()))
 }
 
 fn story_event(seq: u64, json: &str) -> Event {
@@ -58,7 +60,10 @@ pub async fn stream(
     };
     let parse_seq = |name: &str, v: &str| {
         v.trim().parse::<u64>().map_err(|_| {
-            ApiError::bad_request("bad_parameter", format!("{name}={v:?}: expected the seq of the last story seen (a number)"))
+            ApiError::bad_request(
+                "bad_parameter",
+                format!("{name}={v:?}: expected the seq of the last story seen (a number)"),
+            )
         })
     };
     // A reconnecting EventSource sends Last-Event-ID; it wins over the original ?since=.
@@ -71,13 +76,24 @@ pub async fn stream(
     };
     let (tx, rx) = mpsc::channel::<Event>(OUT_QUEUE);
     tokio::spawn(feed(shared, filter, from, tx));
-    let events = futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|e| (Ok(e), rx)) });
-    Ok(Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)).text("keep-alive")))
+    let events =
+        futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|e| (Ok(e), rx)) });
+    Ok(Sse::new(events).keep_alive(
+        KeepAlive::new()
+            .interval(Duration::from_secs(15))
+            .text("keep-alive"),
+    ))
 }
 
 /// Sends stories with seq in `(after, upto]` from the log; returns the last seq covered,
 /// or None if the client went away.
-async fn replay(shared: &Arc<Shared>, filter: &Filter, mut after: u64, upto: u64, tx: &mpsc::Sender<Event>) -> Option<u64> {
+async fn replay(
+    shared: &Arc<Shared>,
+    filter: &Filter,
+    mut after: u64,
+    upto: u64,
+    tx: &mpsc::Sender<Event>,
+) -> Option<u64> {
     while after < upto {
         let reader = shared.stories.clone();
         let chunk = tokio::task::spawn_blocking(move || {
@@ -87,7 +103,11 @@ async fn replay(shared: &Arc<Shared>, filter: &Filter, mut after: u64, upto: u64
                     return ControlFlow::Break(());
                 }
                 out.push(s);
-                if out.len() >= REPLAY_CHUNK { ControlFlow::Break(()) } else { ControlFlow::Continue(()) }
+                if out.len() >= REPLAY_CHUNK {
+                    ControlFlow::Break(())
+                } else {
+                    ControlFlow::Continue(())
+                }
             });
             res.map(|_| out)
         })
@@ -100,7 +120,9 @@ async fn replay(shared: &Arc<Shared>, filter: &Filter, mut after: u64, upto: u64
             }
             Err(_) => return None,
         };
-        let Some(last) = chunk.last().map(|s| s.seq) else { return Some(upto) };
+        let Some(last) = chunk.last().map(|s| s.seq) else {
+            return Some(upto);
+        };
         for s in chunk {
             if passes(filter, &s) {
                 let json = serde_json::to_string(&s).unwrap_or_default();

@@ -42,12 +42,23 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             story.source.id = args.source.clone();
             story.source.name = args.source.clone();
         }
-        story.id = story_id(&story.source.id, story.guid.as_deref(), story.url.as_deref(), &story.headline, &story.body);
+        story.id = story_id(
+            &story.source.id,
+            story.guid.as_deref(),
+            story.url.as_deref(),
+            &story.headline,
+            &story.body,
+        );
         herald_nlp::enrich(&mut story);
         if args.json {
             println!("{}", serde_json::to_string(&story)?);
         } else {
-            println!("{}\n  id: {}\n  words: {}", story.headline, story.id, story.body.split_whitespace().count());
+            println!(
+                "{}\n  id: {}\n  words: {}",
+                story.headline,
+                story.id,
+                story.body.split_whitespace().count()
+            );
             for b in &story.bullets {
                 println!("  • {b}");
             }
@@ -57,5 +68,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             println!();
         }
     }
-    Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    Ok(if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }

@@ -19,7 +19,9 @@ pub struct DataArgs {
 
 impl DataArgs {
     pub fn dir(&self) -> PathBuf {
-        self.data.clone().unwrap_or_else(herald_server::config::default_data_dir)
+        self.data
+            .clone()
+            .unwrap_or_else(herald_server::config::default_data_dir)
     }
 }
 
@@ -27,6 +29,12 @@ impl DataArgs {
 #[derive(Debug, clap::Args)]
 pub struct NodeArgs {
     /// The node to talk to.
-    #[arg(id = "node", long = "node", env = "HERALD_URL", default_value = "http://127.0.0.1:8765", value_name = "URL")]
+    #[arg(
+        id = "node",
+        long = "node",
+        env = "HERALD_URL",
+        default_value = "http://127.0.0.1:8765",
+        value_name = "URL"
+    )]
     pub url: String,
 }

@@ -37,7 +37,9 @@ pub struct Args {
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let items = input::items(&args.files)?;
     let client = Client::new(&args.node.url)?;
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
     rt.block_on(async {
         let mut url = client.url("/v1/stories");
         {
@@ -55,7 +57,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
         let mut failed = 0usize;
         for item in items {
-            let ct = if item.json { "application/json" } else { "text/plain; charset=utf-8" };
+            let ct = if item.json {
+                "application/json"
+            } else {
+                "text/plain; charset=utf-8"
+            };
             let resp = client
                 .http
                 .post(url.clone())
@@ -70,14 +76,27 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 if args.json {
                     println!("{v}");
                 } else {
-                    let what = if status == StatusCode::CREATED { "stored" } else { "duplicate" };
-                    println!("{what}\t{}\tseq {}\t{}", v["id"].as_str().unwrap_or("?"), v["seq"], item.label);
+                    let what = if status == StatusCode::CREATED {
+                        "stored"
+                    } else {
+                        "duplicate"
+                    };
+                    println!(
+                        "{what}\t{}\tseq {}\t{}",
+                        v["id"].as_str().unwrap_or("?"),
+                        v["seq"],
+                        item.label
+                    );
                 }
             } else {
                 failed += 1;
                 eprintln!("herald: {}: {}", item.label, error_message(resp).await);
             }
         }
-        Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+        Ok(if failed == 0 {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::FAILURE
+        })
     })
 }

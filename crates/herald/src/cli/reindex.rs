@@ -29,6 +29,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     })
     .with_context(|| format!("reindexing {}", dir.display()))?;
     bar.finish_and_clear();
-    eprintln!("reindexed {stories} stories in {:.1}s", started.elapsed().as_secs_f64());
+    eprintln!(
+        "reindexed {stories} stories in {:.1}s",
+        started.elapsed().as_secs_f64()
+    );
     Ok(ExitCode::SUCCESS)
 }

@@ -44,7 +44,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         bail!("bad query:\n{}", e.render(&q));
     }
     let client = Client::new(&args.node.url)?;
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
     rt.block_on(async {
         let mut url = client.url("/v1/search");
         url.query_pairs_mut()
@@ -54,7 +56,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         if let Some(c) = &args.cursor {
             url.query_pairs_mut().append_pair("cursor", c);
         }
-        let resp = client.http.get(url).send().await.map_err(|e| client.unreachable(e))?;
+        let resp = client
+            .http
+            .get(url)
+            .send()
+            .await
+            .map_err(|e| client.unreachable(e))?;
         if !resp.status().is_success() {
             bail!("search failed: {}", error_message(resp).await);
         }
@@ -77,9 +84,22 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 "",
                 h["id"].as_str().unwrap_or("")
             );
-            if let Some(s) = h["highlights"].as_array().and_then(|a| a.first()).and_then(Value::as_str) {
+            if let Some(s) = h["highlights"]
+                .as_array()
+                .and_then(|a| a.first())
+                .and_then(Value::as_str)
+            {
                 let plain = s.replace("<b>", "\x1b[1m").replace("</b>", "\x1b[0m");
-                println!("{:18}{}", "", plain.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&#39;", "'"));
+                println!(
+                    "{:18}{}",
+                    "",
+                    plain
+                        .replace("&amp;", "&")
+                        .replace("&lt;", "<")
+                        .replace("&gt;", ">")
+                        .replace("&quot;", "\"")
+                        .replace("&#39;", "'")
+                );
             }
         }
         let total = v["total"].as_u64().unwrap_or(0);

@@ -60,7 +60,9 @@ impl SseParser {
             if line.starts_with(':') {
                 continue;
             }
-            let (field, value) = line.split_once(':').map_or((line, ""), |(f, v)| (f, v.strip_prefix(' ').unwrap_or(v)));
+            let (field, value) = line
+                .split_once(':')
+                .map_or((line, ""), |(f, v)| (f, v.strip_prefix(' ').unwrap_or(v)));
             match field {
                 "event" => self.cur.name = value.to_string(),
                 "id" => self.cur.id = Some(value.to_string()),
@@ -81,7 +83,10 @@ fn print_story(story: &Value, json: bool) {
         println!("{story}");
         return;
     }
-    let time = story["published_at"].as_str().or(story["received_at"].as_str()).unwrap_or("");
+    let time = story["published_at"]
+        .as_str()
+        .or(story["received_at"].as_str())
+        .unwrap_or("");
     let hhmm = time.get(11..19).unwrap_or("--:--:--");
     println!(
         "{hhmm}  {:<14.14}  {}",
@@ -92,13 +97,15 @@ fn print_story(story: &Value, json: bool) {
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let q = args.query.join(" ");
-    if !q.trim().is_empty() {
-        if let Err(e) = herald_query::parse(&q) {
-            bail!("bad query:\n{}", e.render(&q));
-        }
+    if !q.trim().is_empty()
+        && let Err(e) = herald_query::parse(&q)
+    {
+        bail!("bad query:\n{}", e.render(&q));
     }
     let client = Client::new(&args.node.url)?;
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
     rt.block_on(async {
         let mut last: Option<u64> = args.since;
         let mut seen = 0u64;
@@ -119,7 +126,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                     if !ever_connected {
                         return Err(client.unreachable(e));
                     }
-                    eprintln!("herald: connection lost ({e}); retrying in {:.1}s", backoff.as_secs_f64());
+                    eprintln!(
+                        "herald: connection lost ({e}); retrying in {:.1}s",
+                        backoff.as_secs_f64()
+                    );
                     tokio::time::sleep(backoff).await;
                     backoff = (backoff * 2).min(Duration::from_secs(10));
                     continue;
@@ -155,7 +165,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                             if let Some(r) = v["resume_from"].as_u64() {
                                 last = Some(r);
                             }
-                            eprintln!("herald: fell behind the wire; resuming after seq {}", last.unwrap_or(0));
+                            eprintln!(
+                                "herald: fell behind the wire; resuming after seq {}",
+                                last.unwrap_or(0)
+                            );
                         }
                         _ => {}
                     }
@@ -177,7 +190,10 @@ mod tests {
         let mut out = Vec::new();
         p.push(b": keep-alive\n\nevent: story\nid: 7\nda", &mut out);
         assert!(out.is_empty());
-        p.push(b"ta: {\"a\":1}\r\n\r\nevent: lag\ndata: {\"resume_from\":7}\n\n", &mut out);
+        p.push(
+            b"ta: {\"a\":1}\r\n\r\nevent: lag\ndata: {\"resume_from\":7}\n\n",
+            &mut out,
+        );
         assert_eq!(out.len(), 2);
         assert_eq!(out[0].name, "story");
         assert_eq!(out[0].id.as_deref(), Some("7"));
