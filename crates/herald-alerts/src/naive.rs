@@ -21,7 +21,9 @@
 //! * none — the value in the headline or the body; `headline:` / `body:` — only there.
 //! * Identifiers and codes (source id, language, topic code, entity id, ticker, quote
 //!   speaker id) are compared whole and case-insensitively with a word or phrase value,
-//!   and with `starts_with` for a prefix value.
+//!   and with `starts_with` for a prefix value. Whitespace around either side does not
+//!   count (`lang:" en"` finds a story in `en`; a feed's `" en "` is `en`), and a blank
+//!   identifier is no identifier: no value, not even a prefix, matches it.
 //! * `source:` — the source id, or the value as text in the source's name.
 //! * `lang:` — the story's language. `topic:` — the code of one of its topics.
 //! * `person:` / `org:` / `place:` / `company:` — an entity of that kind whose id is the
@@ -39,6 +41,10 @@
 //! `since:` / `until:` compare [`Story::time`] (published, else received) with the bound
 //! resolved against `now`: `since` holds when the time is at or after it, `until` when
 //! the time is before it. A story with no time fails both (and so passes their `NOT`).
+//! Times are compared exactly, to the nanosecond, whatever the year (a feed's zero date
+//! `0001-01-01` is before `since:1600-01-01`). A relative bound that leaves the
+//! representable times (only a query built in code can: the parser caps them at a
+//! century) lies before every time, or after every time when it is negative.
 //! AND, OR and NOT are the usual; a query of only negations matches every story that
 //! does not have what they exclude.
 
@@ -73,17 +79,22 @@ impl Eval<'_> {
             Query::And(qs) => qs.iter().all(|q| self.eval(q)),
             Query::Or(qs) => qs.iter().any(|q| self.eval(q)),
             Query::Not(q) => !self.eval(q),
-            Query::Since(bound) => {
-                self.story.time().is_some_and(|t| match lower(*bound, self.now) {
-                    Some(b) => t >= b,
-                    // The bound is before any representable time: every dated story is after it.
-                    None => true,
-                })
-            }
-            Query::Until(bound) => self.story.time().is_some_and(|t| match lower(*bound, self.now) {
-                Some(b) => t < b,
-                None => false,
-            }),
+            Query::Since(bound) => self
+                .story
+                .time()
+                .is_some_and(|t| match resolve(*bound, self.now) {
+                    Bound::BeforeAll => true,
+                    Bound::At(b) => t >= b,
+                    Bound::AfterAll => false,
+                }),
+            Query::Until(bound) => self
+                .story
+                .time()
+                .is_some_and(|t| match resolve(*bound, self.now) {
+                    Bound::BeforeAll => false,
+                    Bound::At(b) => t < b,
+                    Bound::AfterAll => true,
+                }),
             Query::Match { field, value } => self.field(*field, value),
         }
     }
@@ -139,12 +150,26 @@ impl Eval<'_> {
     }
 }
 
-/// The instant a bound stands for, or `None` when it lies before any representable time
-/// (the parser caps relative bounds, but a hand-built query need not).
-fn lower(bound: TimeBound, now: OffsetDateTime) -> Option<OffsetDateTime> {
+/// Where a time bound falls.
+enum Bound {
+    /// Before any representable time: every dated story is after it.
+    BeforeAll,
+    At(OffsetDateTime),
+    /// After any representable time: every dated story is before it.
+    AfterAll,
+}
+
+/// The instant a bound stands for. The parser caps relative bounds, but a hand-built
+/// query need not be: a bound that leaves the representable times lies before all of
+/// them (a huge `Ago`) or after all of them (a huge negative one).
+fn resolve(bound: TimeBound, now: OffsetDateTime) -> Bound {
     match bound {
-        TimeBound::Ago(d) => now.checked_sub(d),
-        TimeBound::At(t) => Some(t),
+        TimeBound::Ago(d) => match now.checked_sub(d) {
+            Some(t) => Bound::At(t),
+            None if d.is_negative() => Bound::AfterAll,
+            None => Bound::BeforeAll,
+        },
+        TimeBound::At(t) => Bound::At(t),
     }
 }
 
@@ -156,11 +181,17 @@ fn names_match(e: &Entity, pattern: &Pattern) -> bool {
 }
 
 /// An identifier or code compared with a value: whole and case-insensitive, or as a
-/// case-insensitive prefix for a prefix value.
+/// case-insensitive prefix for a prefix value. Surrounding whitespace is not part of
+/// either, and a blank key is no key at all.
 fn same_key(value: &Value, key: &str) -> bool {
+    let key = key.trim().to_lowercase();
+    if key.is_empty() {
+        return false;
+    }
+    let v = value.text().trim().to_lowercase();
     match value {
-        Value::Word(w) | Value::Phrase(w) => w.to_lowercase() == key.to_lowercase(),
-        Value::Prefix(p) => key.to_lowercase().starts_with(&p.to_lowercase()),
+        Value::Word(_) | Value::Phrase(_) => v == key,
+        Value::Prefix(_) => key.starts_with(&v),
     }
 }
 
@@ -426,6 +457,24 @@ mod tests {
     }
 
     #[test]
+    fn identifiers_ignore_surrounding_whitespace() {
+        yes("lang:\" en \"");
+        yes("source:\" WIRE-EXAMPLE\"");
+        yes("ticker:\"brln \"");
+        let mut s = strike();
+        s.language = Some(" en ".into());
+        assert!(m("lang:en", &s));
+        // A blank language is none: not even the emptiest prefix reaches it.
+        s.language = Some("  ".into());
+        let any_lang = Query::Match {
+            field: Some(Field::Lang),
+            value: Value::Prefix(String::new()),
+        };
+        assert!(!matches(&any_lang, &s, NOW));
+        assert!(matches(&any_lang, &strike(), NOW));
+    }
+
+    #[test]
     fn ticker() {
         yes("ticker:BRLN");
         yes("ticker:brln");
@@ -476,6 +525,10 @@ mod tests {
         let ago = TimeBound::Ago(time::Duration::MAX);
         assert!(matches(&Query::Since(ago), &strike(), NOW));
         assert!(!matches(&Query::Until(ago), &strike(), NOW));
+        // A huge negative `Ago` is a bound after every time, not before.
+        let ahead = TimeBound::Ago(time::Duration::MIN);
+        assert!(!matches(&Query::Since(ahead), &strike(), NOW));
+        assert!(matches(&Query::Until(ahead), &strike(), NOW));
     }
 
     #[test]

@@ -25,8 +25,26 @@ fn stemmer() -> Stemmer {
 
 /// Lowercases and stems one word (no splitting).
 pub fn normalize_word(stemmer: &Stemmer, word: &str) -> String {
-    let lower = word.to_lowercase();
-    stemmer.stem(&lower).into_owned()
+    let mut lower = String::new();
+    let mut out = String::new();
+    normalize_into(stemmer, word, &mut lower, &mut out);
+    out
+}
+
+/// Lowercases `word` into `lower` (ASCII without decoding, the common case) and writes its
+/// stem into `out`; both buffers are reused, so a warm analyzer allocates nothing per word.
+fn normalize_into(stemmer: &Stemmer, word: &str, lower: &mut String, out: &mut String) {
+    lower.clear();
+    if word.is_ascii() {
+        lower.push_str(word);
+        lower.make_ascii_lowercase();
+    } else {
+        for c in word.chars() {
+            lower.extend(c.to_lowercase());
+        }
+    }
+    out.clear();
+    out.push_str(&stemmer.stem(lower));
 }
 
 /// Normalises a query word the way [`analyze`] normalises text. A query word that
@@ -35,36 +53,81 @@ pub fn normalize_term(word: &str) -> Vec<String> {
     analyze(word).into_iter().map(|t| t.term).collect()
 }
 
+/// A reusable analyzer: the same terms as [`analyze`], handed to a callback without
+/// allocating per word. The search index's tokenizer runs on this.
+pub struct Analyzer {
+    stemmer: Stemmer,
+    lower: String,
+    term: String,
+}
+
+impl Default for Analyzer {
+    fn default() -> Self {
+        Analyzer {
+            stemmer: stemmer(),
+            lower: String::new(),
+            term: String::new(),
+        }
+    }
+}
+
+impl Clone for Analyzer {
+    fn clone(&self) -> Self {
+        Analyzer::default()
+    }
+}
+
+impl std::fmt::Debug for Analyzer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Analyzer")
+    }
+}
+
+impl Analyzer {
+    /// Calls `f(term, start, end, position)` for every term of `text`, in order.
+    pub fn for_each(&mut self, text: &str, mut f: impl FnMut(&str, usize, usize, usize)) {
+        let bytes = text.as_bytes();
+        let mut position = 0;
+        let mut start: Option<usize> = None;
+        let mut i = 0;
+        while i <= bytes.len() {
+            // One character at a time; ASCII without decoding.
+            let (is_word, width) = match bytes.get(i) {
+                None => (false, 1),
+                Some(&b) if b < 0x80 => (b.is_ascii_alphanumeric(), 1),
+                Some(_) => match text[i..].chars().next() {
+                    Some(c) => (c.is_alphanumeric(), c.len_utf8()),
+                    None => (false, 1),
+                },
+            };
+            if is_word {
+                if start.is_none() {
+                    start = Some(i);
+                }
+            } else if let Some(s) = start.take() {
+                let word = &text[s..i];
+                if word.len() <= MAX_TERM_BYTES {
+                    normalize_into(&self.stemmer, word, &mut self.lower, &mut self.term);
+                    f(&self.term, s, i, position);
+                }
+                position += 1;
+            }
+            i += width;
+        }
+    }
+}
+
 /// Splits `text` into normalised terms with their byte offsets.
 pub fn analyze(text: &str) -> Vec<Token> {
-    let stemmer = stemmer();
     let mut out = Vec::new();
-    let mut position = 0;
-    let mut start: Option<usize> = None;
-    let mut push = |s: usize, e: usize, out: &mut Vec<Token>| {
-        let word = &text[s..e];
-        if word.len() <= MAX_TERM_BYTES {
-            out.push(Token {
-                term: normalize_word(&stemmer, word),
-                start: s,
-                end: e,
-                position,
-            });
-        }
-        position += 1;
-    };
-    for (i, c) in text.char_indices() {
-        if c.is_alphanumeric() {
-            if start.is_none() {
-                start = Some(i);
-            }
-        } else if let Some(s) = start.take() {
-            push(s, i, &mut out);
-        }
-    }
-    if let Some(s) = start {
-        push(s, text.len(), &mut out);
-    }
+    Analyzer::default().for_each(text, |term, start, end, position| {
+        out.push(Token {
+            term: term.to_string(),
+            start,
+            end,
+            position,
+        });
+    });
     out
 }
 
@@ -91,6 +154,36 @@ mod tests {
         assert_eq!(toks[0].term, "zürich");
         assert_eq!(&text[toks[2].start..toks[2].end], "café");
         assert!(toks.iter().any(|t| t.term == "東京"));
+    }
+
+    #[test]
+    fn reusable_analyzer_gives_the_same_terms() {
+        let texts = [
+            "Zürich’s café — 東京 rallies",
+            "U.S. strikes; ÉTATS-UNIS",
+            "",
+            "  a  ",
+            "x\u{301}y",
+        ];
+        let mut a = Analyzer::default();
+        for t in texts {
+            let mut got = Vec::new();
+            a.for_each(t, |term, s, e, p| got.push((term.to_string(), s, e, p)));
+            let want: Vec<_> = analyze(t)
+                .into_iter()
+                .map(|k| (k.term, k.start, k.end, k.position))
+                .collect();
+            assert_eq!(got, want, "{t:?}");
+            // Every range is a whole word of the text.
+            for (_, s, e, _) in &got {
+                assert!(t.is_char_boundary(*s) && t.is_char_boundary(*e));
+            }
+        }
+        let terms: Vec<_> = analyze("ÉTATS-UNIS Strikes")
+            .into_iter()
+            .map(|t| t.term)
+            .collect();
+        assert_eq!(terms, ["état", "uni", "strike"]);
     }
 
     #[test]

@@ -11,5 +11,5 @@
 pub mod analyzer;
 pub mod enrich;
 
-pub use analyzer::{Token, analyze, normalize_term};
+pub use analyzer::{Analyzer, Token, analyze, normalize_term};
 pub use enrich::{ENRICHER_VERSION, enrich};

@@ -21,6 +21,8 @@ pub struct Config {
     pub index_commit_ms: u64,
     /// Memory for the index writer, in bytes.
     pub index_memory_bytes: usize,
+    /// Committed stories handed straight to the indexer; past that it reads the log.
+    pub index_queue: usize,
 }
 
 /// The default listen address (DESIGN §5).
@@ -36,6 +38,7 @@ impl Config {
             subscriber_queue: 4096,
             index_commit_ms: 200,
             index_memory_bytes: 128 * 1024 * 1024,
+            index_queue: 4096,
         }
     }
 
@@ -86,6 +89,7 @@ impl Config {
                 "index_commit_ms" => {
                     from_env.index_commit_ms = Some(v.parse().map_err(|_| bad("milliseconds"))?)
                 }
+                "index_queue" => from_env.index_queue = Some(v.parse().map_err(|_| bad("a number"))?),
                 "index_memory_bytes" => {
                     from_env.index_memory_bytes = Some(v.parse().map_err(|_| bad("a number of bytes"))?)
                 }
@@ -121,6 +125,9 @@ impl Config {
         if let Some(v) = f.subscriber_queue {
             self.subscriber_queue = positive("subscriber_queue", v)? as usize;
         }
+        if let Some(v) = f.index_queue {
+            self.index_queue = positive("index_queue", v)? as usize;
+        }
         if let Some(v) = f.index_commit_ms {
             self.index_commit_ms = positive("index_commit_ms", v)?;
         }
@@ -148,6 +155,7 @@ struct FileConfig {
     subscriber_queue: Option<u64>,
     index_commit_ms: Option<u64>,
     index_memory_bytes: Option<u64>,
+    index_queue: Option<u64>,
 }
 
 /// A configuration that cannot be used, with where the bad value came from.

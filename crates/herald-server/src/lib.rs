@@ -18,6 +18,8 @@ pub mod node;
 use std::future::Future;
 use std::net::SocketAddr;
 
+use axum::serve::ListenerExt;
+
 pub use config::Config;
 pub use node::{Node, NodeError};
 
@@ -59,6 +61,11 @@ pub async fn serve(
         // Streams never end on their own; end them so the graceful shutdown can finish.
         hub.close();
     };
+    // Stream events are small writes that must leave at once: without TCP_NODELAY, Nagle's
+    // algorithm holds them back waiting for the client's delayed ACK (tens of ms).
+    let listener = listener.tap_io(|tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
     axum::serve(listener, app).with_graceful_shutdown(stop).await?;
     tokio::task::spawn_blocking(move || node.shutdown()).await.ok();
     Ok(())

@@ -2,15 +2,18 @@
 //! only writer of the log) and the indexer (the only writer of the search index).
 //!
 //! ```text
-//! HTTP handlers ──jobs──► committer ──fsync'd batch──► hub (streams)   ┐
-//!   (parse, enrich)        (group commit)  └──doorbell──► indexer ─► tantivy
+//! HTTP handlers ──jobs──► committer ──fsync'd batch──► hub (streams)
+//!   (parse, enrich)        (group commit)  └──bounded queue──► indexer ─► tantivy
+//!                                                     (gaps: read back from the log)
 //! ```
 //!
 //! The committer takes everything queued while the previous fsync ran and commits it as
 //! one batch (group commit), so many concurrent publishes share one fsync. The indexer
-//! reads new stories back from the log rather than from a queue, so its backlog costs
-//! no memory and a restart resumes from the index's last committed seq.
+//! takes committed stories from a bounded queue while it keeps up; whatever it misses
+//! (the queue was full, or the node restarted) it reads back from the log, so a backlog
+//! costs no memory and a restart resumes from the index's last committed seq.
 
+use std::collections::VecDeque;
 use std::fs::File;
 use std::ops::ControlFlow;
 use std::path::Path;
@@ -117,8 +120,6 @@ pub struct Node {
     pub shared: Arc<Shared>,
     committer: Option<JoinHandle<()>>,
     indexer: Option<JoinHandle<()>>,
-    stop_indexer: Arc<AtomicBool>,
-    doorbell: std_mpsc::SyncSender<()>,
     _lock: File,
 }
 
@@ -152,48 +153,72 @@ impl Node {
         let lock = lock_data_dir(&config.data_dir)?;
         let (store, report) = StoryStore::open(&config.data_dir.join("log"))?;
         info!(?report, "log opened");
-        let index = SearchIndex::open(
-            &config.data_dir.join("index"),
-            IndexOptions {
-                writer_memory_bytes: config.index_memory_bytes,
-            },
-        )?;
         let reader = store.reader();
-        let indexed_seq = Arc::new(AtomicU64::new(index.indexed_seq()));
+        let indexed_seq = Arc::new(AtomicU64::new(0));
+        let (index_tx, index_rx) = std_mpsc::sync_channel::<Arc<Published>>(config.index_queue);
+        let overflowed = Arc::new(AtomicBool::new(false));
+        // The indexer opens the index on its own thread, so that tantivy's worker and merge
+        // threads inherit the indexer's lower priority (see `run_indexer`).
+        let (ready_tx, ready_rx) = std_mpsc::sync_channel(1);
+        let indexer = {
+            let commit_every = Duration::from_millis(config.index_commit_ms);
+            let dir = config.data_dir.join("index");
+            let opts = IndexOptions {
+                writer_memory_bytes: config.index_memory_bytes,
+            };
+            let (reader, indexed_seq, overflowed) = (reader.clone(), indexed_seq.clone(), overflowed.clone());
+            std::thread::Builder::new()
+                .name("herald-indexer".into())
+                .spawn(move || {
+                    lower_thread_priority();
+                    let index = match SearchIndex::open(&dir, opts) {
+                        Ok(i) => i,
+                        Err(e) => {
+                            let _ = ready_tx.send(Err(e));
+                            return;
+                        }
+                    };
+                    indexed_seq.store(index.indexed_seq(), Ordering::Release);
+                    if ready_tx.send(Ok(index.handle())).is_err() {
+                        return;
+                    }
+                    run_indexer(index, reader, index_rx, &overflowed, &indexed_seq, commit_every)
+                })
+                .map_err(|e| NodeError::Commit(e.to_string()))?
+        };
+        let index = match ready_rx.recv() {
+            Ok(Ok(handle)) => handle,
+            Ok(Err(e)) => {
+                let _ = indexer.join();
+                return Err(e.into());
+            }
+            Err(_) => {
+                return Err(NodeError::Commit(
+                    "the indexer thread died while opening the index".into(),
+                ));
+            }
+        };
         let (jobs_tx, jobs_rx) = mpsc::channel::<Job>(MAX_BATCH * 4);
-        let (doorbell, bell_rx) = std_mpsc::sync_channel::<()>(1);
         let shared = Arc::new(Shared {
             hub: Arc::new(Hub::new(config.subscriber_queue, reader.last_seq())),
-            index: index.handle(),
+            index,
             stories: reader.clone(),
             metrics: Arc::new(Metrics::default()),
             indexed_seq: indexed_seq.clone(),
             jobs: RwLock::new(Some(jobs_tx)),
             config,
         });
-        let stop_indexer = Arc::new(AtomicBool::new(false));
         let committer = {
             let (hub, metrics) = (shared.hub.clone(), shared.metrics.clone());
-            let bell = doorbell.clone();
             std::thread::Builder::new()
                 .name("herald-committer".into())
-                .spawn(move || run_committer(store, jobs_rx, &hub, &metrics, &bell))
-                .map_err(|e| NodeError::Commit(e.to_string()))?
-        };
-        let indexer = {
-            let stop = stop_indexer.clone();
-            let commit_every = Duration::from_millis(shared.config.index_commit_ms);
-            std::thread::Builder::new()
-                .name("herald-indexer".into())
-                .spawn(move || run_indexer(index, reader, bell_rx, &indexed_seq, &stop, commit_every))
+                .spawn(move || run_committer(store, jobs_rx, &hub, &metrics, &index_tx, &overflowed))
                 .map_err(|e| NodeError::Commit(e.to_string()))?
         };
         Ok(Node {
             shared,
             committer: Some(committer),
             indexer: Some(indexer),
-            stop_indexer,
-            doorbell,
             _lock: lock,
         })
     }
@@ -209,8 +234,8 @@ impl Node {
         if let Some(h) = self.committer.take() {
             let _ = h.join();
         }
-        self.stop_indexer.store(true, Ordering::Release);
-        let _ = self.doorbell.try_send(());
+        // The committer has ended and dropped the indexer's queue: the indexer indexes
+        // what is left in the log, commits and ends.
         if let Some(h) = self.indexer.take() {
             let _ = h.join();
         }
@@ -229,7 +254,8 @@ fn run_committer(
     mut jobs: mpsc::Receiver<Job>,
     hub: &Hub,
     metrics: &Metrics,
-    bell: &std_mpsc::SyncSender<()>,
+    index: &std_mpsc::SyncSender<Arc<Published>>,
+    overflowed: &AtomicBool,
 ) {
     let mut batch: Vec<Job> = Vec::with_capacity(MAX_BATCH);
     while let Some(first) = jobs.blocking_recv() {
@@ -253,8 +279,8 @@ fn run_committer(
                             seq,
                             version,
                             story,
+                            json,
                         } => {
-                            let json = serde_json::to_string(&story).unwrap_or_default();
                             published.push(Arc::new(Published { story, json }));
                             outcomes.push(Ok(Outcome::Created { id, seq, version }));
                         }
@@ -267,7 +293,12 @@ fn run_committer(
                     }
                 }
                 hub.publish(&published);
-                let _ = bell.try_send(());
+                for p in &published {
+                    // A full queue is fine: the indexer reads what it missed from the log.
+                    if index.try_send(p.clone()).is_err() {
+                        overflowed.store(true, Ordering::Release);
+                    }
+                }
                 for (job, outcome) in batch.drain(..).zip(outcomes) {
                     let counter = match outcome {
                         Ok(Outcome::Created { .. }) => &metrics.stories_ingested,
@@ -291,57 +322,130 @@ fn run_committer(
     info!("committer stopped");
 }
 
+/// Makes the calling thread (and threads it starts later) yield the CPU to the
+/// committer and the HTTP workers: indexing is background work, and on a small machine
+/// it would otherwise add milliseconds to publish → delivery latency.
+fn lower_thread_priority() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: setpriority only reads its integer arguments; on Linux, PRIO_PROCESS with a
+    // thread id changes that one thread's nice value.
+    unsafe {
+        let tid = libc::gettid();
+        if libc::setpriority(libc::PRIO_PROCESS, tid as libc::id_t, 10) != 0 {
+            warn!("could not lower the indexer's priority");
+        }
+    }
+}
+
 fn run_indexer(
     mut index: SearchIndex,
     reader: StoryReader,
-    bell: std_mpsc::Receiver<()>,
+    queue: std_mpsc::Receiver<Arc<Published>>,
+    overflowed: &AtomicBool,
     indexed_seq: &AtomicU64,
-    stop: &AtomicBool,
     commit_every: Duration,
 ) {
     // While far behind (a restart after a crash, a first start on a big log), commit
     // rarely: each commit makes a segment, and many small ones cost merges.
     const CATCH_UP_LAG: u64 = 10_000;
     const CATCH_UP_COMMIT: Duration = Duration::from_secs(5);
-    const CHUNK: usize = 2048;
     let mut next = index.indexed_seq() + 1;
     let mut dirty = false;
     let mut last_commit = Instant::now();
+    let mut open = true;
+    let mut pending: VecDeque<Arc<Published>> = VecDeque::new();
     let behind = reader.last_seq().saturating_sub(next - 1);
-    if behind > 0 {
+    // Whether the log may hold stories the queue will not bring (a start-up backlog, an
+    // overflowed queue, shutdown).
+    let mut catching_up = behind > 0;
+    if catching_up {
         info!(behind, "index catching up from the log");
     }
     loop {
-        let stopping = stop.load(Ordering::Acquire);
-        // Index what the log has beyond `next`, a chunk at a time.
-        let mut added = 0usize;
-        let mut failed = false;
-        let res = reader.scan_from(next, |story: Story| {
-            if let Err(e) = index.add(&story) {
-                error!(seq = story.seq, error = %e, "cannot index story");
-                failed = true;
-                return ControlFlow::Break(());
-            }
-            next = story.seq + 1;
-            added += 1;
-            if added >= CHUNK {
-                ControlFlow::Break(())
-            } else {
-                ControlFlow::Continue(())
-            }
-        });
-        if let Err(e) = res {
-            error!(error = %e, "cannot read the log for indexing");
-            failed = true;
-        }
-        dirty |= added > 0;
         let lag = reader.last_seq().saturating_sub(next - 1);
         let every = if lag > CATCH_UP_LAG {
             CATCH_UP_COMMIT
         } else {
             commit_every
         };
-        if dirty && (stopping || last_commit.elapsed() >= every || failed) {
+        // Take what the committer handed over; wait only when there is nothing else to do.
+        if open {
+            if pending.is_empty() && !catching_up {
+                let wait = if dirty {
+                    every.saturating_sub(last_commit.elapsed())
+                } else {
+                    Duration::from_secs(1)
+                };
+                match queue.recv_timeout(wait.max(Duration::from_millis(1))) {
+                    Ok(p) => pending.push_back(p),
+                    Err(std_mpsc::RecvTimeoutError::Timeout) => {}
+                    Err(std_mpsc::RecvTimeoutError::Disconnected) => open = false,
+                }
+            }
+            while pending.len() < CATCH_UP_CHUNK {
+                match queue.try_recv() {
+                    Ok(p) => pending.push_back(p),
+                    Err(std_mpsc::TryRecvError::Empty) => break,
+                    Err(std_mpsc::TryRecvError::Disconnected) => {
+                        open = false;
+                        break;
+                    }
+                }
+            }
+        }
+        if overflowed.swap(false, Ordering::AcqRel) || !open {
+            catching_up = true;
+        }
+        while pending.front().is_some_and(|p| p.story.seq < next) {
+            pending.pop_front();
+        }
+        let mut failed = false;
+        if pending.front().is_some_and(|p| p.story.seq == next) {
+            while let Some(p) = pending.front().filter(|p| p.story.seq == next).cloned() {
+                pending.pop_front();
+                if let Err(e) = index.add(&p.story) {
+                    error!(seq = p.story.seq, error = %e, "cannot index story");
+                    failed = true;
+                    break;
+                }
+                next = p.story.seq + 1;
+                dirty = true;
+            }
+        } else {
+            // A gap before the next queued story, or nothing queued while the log may be
+            // ahead: read the missing stories back from the log.
+            let upto = pending.front().map(|p| p.story.seq - 1);
+            if upto.is_some() || catching_up {
+                let mut added = 0usize;
+                let res = reader.scan_from(next, |story: Story| {
+                    if upto.is_some_and(|u| story.seq > u) {
+                        return ControlFlow::Break(());
+                    }
+                    if let Err(e) = index.add(&story) {
+                        error!(seq = story.seq, error = %e, "cannot index story");
+                        failed = true;
+                        return ControlFlow::Break(());
+                    }
+                    next = story.seq + 1;
+                    added += 1;
+                    if added >= CATCH_UP_CHUNK {
+                        ControlFlow::Break(())
+                    } else {
+                        ControlFlow::Continue(())
+                    }
+                });
+                if let Err(e) = res {
+                    error!(error = %e, "cannot read the log for indexing");
+                    failed = true;
+                }
+                dirty |= added > 0;
+                if reader.last_seq() < next {
+                    catching_up = false;
+                }
+            }
+        }
+        let caught_up = pending.is_empty() && reader.last_seq() < next;
+        if dirty && (last_commit.elapsed() >= every || failed || (!open && caught_up)) {
             match index.commit() {
                 Ok(()) => {
                     indexed_seq.store(index.indexed_seq(), Ordering::Release);
@@ -351,31 +455,24 @@ fn run_indexer(
             }
             last_commit = Instant::now();
         }
-        // At shutdown, index what is left and commit once per chunk; a commit that fails
-        // is not retried, since the next start replays it from the log.
-        if stopping && (added < CHUNK || failed) {
+        // At shutdown: stop once caught up, or on an error (the next start replays the rest
+        // from the log).
+        if !open && (caught_up || failed) {
             break;
         }
         if failed {
             warn!("indexer backing off after an error");
             std::thread::sleep(Duration::from_secs(1));
-            continue;
         }
-        if added >= CHUNK {
-            continue; // more to read right away
-        }
-        let wait = if dirty {
-            every.saturating_sub(last_commit.elapsed())
-        } else {
-            Duration::from_secs(1)
-        };
-        let _ = bell.recv_timeout(wait.max(Duration::from_millis(1)));
     }
     info!(
         indexed_seq = indexed_seq.load(Ordering::Relaxed),
         "indexer stopped"
     );
 }
+
+/// Stories read from the log at a time while catching up, and taken from the queue at once.
+const CATCH_UP_CHUNK: usize = 2048;
 
 /// Rebuilds the search index from the log (`herald reindex`); the node must not be running.
 /// `progress(done, total)` is called as stories are indexed.

@@ -301,3 +301,33 @@ async fn a_second_node_on_the_same_data_dir_is_refused() {
         .to_string();
     assert!(err.contains("another herald"), "{err}");
 }
+
+#[tokio::test]
+async fn search_sees_every_story_when_the_indexer_queue_overflows() {
+    // A queue of one story: almost every batch overflows it, so the indexer has to fill
+    // the gaps from the log.
+    let node = TestNode::start_with(|c| c.index_queue = 1).await;
+    let mut tasks = Vec::new();
+    for c in 0..8 {
+        let http = node.http.clone();
+        let url = node.url("/v1/stories?source=overflow");
+        tasks.push(tokio::spawn(async move {
+            for i in 0..40 {
+                let r = http
+                    .post(&url)
+                    .header("content-type", "text/plain")
+                    .body(story_text(c * 100 + i, "zinc"))
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(r.status(), 201);
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    node.wait_indexed().await;
+    let (_, r) = node.get_json("/v1/search?q=zinc&limit=1").await;
+    assert_eq!(r["total"], 320, "{r}");
+}

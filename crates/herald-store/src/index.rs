@@ -28,7 +28,7 @@ use tantivy::{
 use time::OffsetDateTime;
 
 pub use highlight::{MAX_SNIPPETS, SNIPPET_CHARS};
-pub use tokenizer::{HERALD_TOKENIZER, HeraldTokenizer, KEYWORD_TOKENIZER, KeywordTokenizer};
+pub use tokenizer::{HERALD_TOKENIZER, HeraldTokenizer, KEYWORD_TOKENIZER, KeywordTokenizer, VALUE_GAP};
 pub use translate::{MAX_PREFIX_TERMS, MAX_QUERY_DEPTH};
 
 use schema::{Fields, SEQ, TIME};
@@ -44,7 +44,7 @@ pub const MIN_WRITER_MEMORY_BYTES: usize = 15_000_000;
 
 /// Bumped whenever indexing changes in a way the schema does not show (the analyzer, what
 /// goes into a field), so that old indexes ask for `herald reindex` instead of half-matching.
-const INDEX_FORMAT: u32 = 1;
+const INDEX_FORMAT: u32 = 2;
 
 /// What went wrong in the search index.
 #[derive(Debug, thiserror::Error)]
@@ -203,7 +203,9 @@ impl std::fmt::Debug for IndexHandle {
 }
 
 fn register_tokenizers(index: &Index) {
-    index.tokenizers().register(HERALD_TOKENIZER, HeraldTokenizer);
+    index
+        .tokenizers()
+        .register(HERALD_TOKENIZER, HeraldTokenizer::default());
     index.tokenizers().register(KEYWORD_TOKENIZER, KeywordTokenizer);
     index
         .fast_field_tokenizer()

@@ -2,17 +2,16 @@
 //!
 //! Each log record is one story version as JSON (DESIGN §3) with `id`, `version`, `seq` and
 //! `received_at` set. In memory the store keeps only what dedup and lookups need: per id the
-//! latest version's seq, version number and a 64-bit digest of its [`version_key`], plus the
+//! latest version's seq, version number and its 64-bit [`version_key`], plus the
 //! seqs of older versions for the few ids that have them. Story text stays in the log; the
 //! log's own seq index answers seq lookups, since every payload carries its id.
 
 use std::collections::HashMap;
-use std::fmt::Write as _;
 use std::ops::ControlFlow;
 use std::path::Path;
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
-use herald_model::{Source, Story, Timestamp, content_hash};
+use herald_model::{Source, Story, Timestamp};
 use serde::Deserialize;
 
 use crate::log::{FileLog, LogError, LogOptions, LogReader, MAX_PAYLOAD, OpenReport};
@@ -54,6 +53,8 @@ pub enum Committed {
         seq: u64,
         version: u32,
         story: Story,
+        /// The story as written to the log (its JSON form), for callers that send it on.
+        json: String,
     },
     /// Same content as the stored latest version; nothing was written.
     Duplicate { id: String, seq: u64, version: u32 },
@@ -62,37 +63,21 @@ pub enum Committed {
     Rejected { id: String, reason: String },
 }
 
-/// What decides whether a re-sent story is a duplicate or a new version: the headline and body
-/// (via [`content_hash`]) plus the bullets, URL and publication time. A corrected headline or
-/// time is a new version; identical text is a duplicate. Returns 32 hex characters.
-pub fn version_key(story: &Story) -> String {
-    // Length-prefixing each part keeps the encoding unambiguous whatever the text contains.
-    let mut rest = String::new();
-    for bullet in &story.bullets {
-        let _ = write!(rest, "b{}:{bullet}", bullet.len());
-    }
-    let url = story.url.as_deref().unwrap_or("");
-    let _ = write!(rest, "u{}:{url}", url.len());
-    match story.published_at {
-        Some(t) => {
-            let _ = write!(rest, "p{}", t.unix_timestamp_nanos());
-        }
-        None => rest.push('n'),
-    }
-    content_hash(&content_hash(&story.headline, &story.body), &rest)
-}
-
-/// A compact digest of a version key: its first 64 bits (it is already a hash), so equal keys
-/// always give equal digests. Falls back to FNV-1a should the key format ever change.
-fn key_digest(key: &str) -> u64 {
-    if let Some(hex) = key.get(..16)
-        && let Ok(v) = u64::from_str_radix(hex, 16)
-    {
-        return v;
-    }
-    key.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
-    })
+/// What decides whether a re-sent story is a duplicate or a new version: the headline, body,
+/// bullets, URL and publication time. A corrected headline or time is a new version;
+/// identical text is a duplicate. The digest lives only in memory (it is recomputed from
+/// the log at every start), so a fast non-cryptographic hash is enough: a false "duplicate"
+/// needs a 64-bit collision between two versions of the same id.
+pub fn version_key(story: &Story) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::hash::DefaultHasher::new();
+    // `str` hashing is length-delimited, so the parts cannot run into each other.
+    story.headline.trim().hash(&mut h);
+    story.body.trim().hash(&mut h);
+    story.bullets.hash(&mut h);
+    story.url.hash(&mut h);
+    story.published_at.map(|t| t.unix_timestamp_nanos()).hash(&mut h);
+    h.finish()
 }
 
 /// The latest version of one id.
@@ -176,7 +161,7 @@ impl ReplayRecord {
             source: Source::default(),
             ..Story::default()
         };
-        (self.id, self.version, key_digest(&version_key(&story)))
+        (self.id, self.version, version_key(&story))
     }
 }
 
@@ -225,7 +210,7 @@ impl StoryStore {
     pub fn commit(&mut self, batch: Vec<Story>) -> Result<Vec<Committed>, StoreError> {
         let first_seq = self.log.last_seq() + 1;
         let mut out = Vec::with_capacity(batch.len());
-        let mut payloads: Vec<Vec<u8>> = Vec::new();
+        let mut payloads: Vec<String> = Vec::new();
         // Decisions made earlier in this batch, consulted before the shared map.
         let mut pending: HashMap<String, Latest> = HashMap::new();
         // The map entries to apply once the append succeeded, in seq order.
@@ -240,7 +225,7 @@ impl StoryStore {
                     });
                     continue;
                 }
-                let key = key_digest(&version_key(&story));
+                let key = version_key(&story);
                 let current = pending
                     .get(&story.id)
                     .or_else(|| maps.latest.get(story.id.as_str()))
@@ -262,7 +247,7 @@ impl StoryStore {
                 if story.received_at.is_none() {
                     story.received_at = Some(time::OffsetDateTime::now_utc());
                 }
-                let json = serde_json::to_vec(&story).map_err(|source| StoreError::Encode {
+                let json = serde_json::to_string(&story).map_err(|source| StoreError::Encode {
                     id: story.id.clone(),
                     source,
                 })?;
@@ -285,6 +270,7 @@ impl StoryStore {
                     seq,
                     version,
                     story,
+                    json: String::new(),
                 });
             }
         }
@@ -292,7 +278,7 @@ impl StoryStore {
             return Ok(out);
         }
 
-        let slices: Vec<&[u8]> = payloads.iter().map(Vec::as_slice).collect();
+        let slices: Vec<&[u8]> = payloads.iter().map(String::as_bytes).collect();
         let seqs = self.log.append(&slices)?;
         let expected = (first_seq..first_seq + payloads.len() as u64).collect::<Vec<_>>();
         if seqs != expected {
@@ -310,6 +296,14 @@ impl StoryStore {
         let mut maps = write_maps(&self.reader.maps);
         for (id, latest) in &updates {
             maps.record(id, *latest);
+        }
+        drop(maps);
+        // Hand each stored story its log form, so callers need not serialise it again.
+        let mut payloads = payloads.into_iter();
+        for c in &mut out {
+            if let Committed::Stored { json, .. } = c {
+                *json = payloads.next().unwrap_or_default();
+            }
         }
         Ok(out)
     }

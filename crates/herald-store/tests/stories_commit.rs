@@ -49,7 +49,13 @@ fn stored(c: &Committed) -> (&str, u64, u32, &Story) {
             seq,
             version,
             story,
-        } => (id, *seq, *version, story),
+            json,
+        } => {
+            // The log form handed back is the story itself.
+            let back: Story = serde_json::from_str(json).expect("json is the stored story");
+            assert_eq!(&back, story);
+            (id, *seq, *version, story)
+        }
         other => panic!("expected Stored, got {other:?}"),
     }
 }

@@ -46,7 +46,18 @@ fn init_logging() {
         .init();
 }
 
+/// Lets `herald search … | head` end quietly, as other Unix tools do, instead of
+/// panicking on a closed pipe (Rust ignores SIGPIPE by default).
+fn restore_sigpipe() {
+    #[cfg(unix)]
+    // SAFETY: resetting a signal to its default action at start-up, before any thread runs.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
 fn main() -> ExitCode {
+    restore_sigpipe();
     let cli = Cli::parse();
     let Some(command) = cli.command else {
         // The terminal UI comes with its own issue; until then, point at what works.

@@ -14,7 +14,11 @@ use support::Served;
 type Acked = Arc<Mutex<Vec<(String, u64, String)>>>;
 
 fn storm(base: &str, round: usize, clients: usize, acked: &Acked, kill_after: usize) {
-    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
     rt.block_on(async {
         let http = reqwest::Client::new();
         let mut tasks = Vec::new();
@@ -38,9 +42,14 @@ fn storm(base: &str, round: usize, clients: usize, acked: &Acked, kill_after: us
                     if r.status() != 201 {
                         return;
                     }
-                    let Ok(v) = r.json::<serde_json::Value>().await else { return };
+                    let Ok(v) = r.json::<serde_json::Value>().await else {
+                        return;
+                    };
                     let id = v["id"].as_str().unwrap().to_string();
-                    acked.lock().unwrap().push((id, v["seq"].as_u64().unwrap(), token));
+                    acked
+                        .lock()
+                        .unwrap()
+                        .push((id, v["seq"].as_u64().unwrap(), token));
                 }
             }));
         }
@@ -84,11 +93,19 @@ fn every_acknowledged_story_survives_kill_9() {
     assert!(acked.len() >= 900, "the storm published {} stories", acked.len());
 
     // Every acknowledged story is readable, with its own seq.
-    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
     let http = reqwest::Client::new();
     rt.block_on(async {
         for (id, seq, token) in &acked {
-            let r = http.get(format!("{}/v1/stories/{id}", node.base)).send().await.unwrap();
+            let r = http
+                .get(format!("{}/v1/stories/{id}", node.base))
+                .send()
+                .await
+                .unwrap();
             assert_eq!(r.status(), 200, "acknowledged story {id} ({token}) lost");
             let s: serde_json::Value = r.json().await.unwrap();
             assert_eq!(s["seq"].as_u64(), Some(*seq));
@@ -114,7 +131,11 @@ fn every_acknowledged_story_survives_kill_9() {
     assert_eq!(ids.len(), acked.len(), "no two acknowledgements share an id");
     let last_seq = health["last_seq"].as_u64().unwrap();
     eprintln!("acknowledged {} stories; the log holds {last_seq}", acked.len());
-    assert_eq!(health["stories"].as_u64(), Some(last_seq), "one version per story: {health}");
+    assert_eq!(
+        health["stories"].as_u64(),
+        Some(last_seq),
+        "one version per story: {health}"
+    );
     let mut seqs: HashMap<u64, &str> = HashMap::new();
     for (id, seq, _) in &acked {
         assert!(seqs.insert(*seq, id).is_none(), "seq {seq} acknowledged twice");

@@ -7,7 +7,7 @@ use tantivy::schema::{
 };
 use tantivy::{DateTime, TantivyDocument};
 
-use super::tokenizer::{HERALD_TOKENIZER, KEYWORD_TOKENIZER};
+use super::tokenizer::{self, HERALD_TOKENIZER, KEYWORD_TOKENIZER};
 
 /// The fields of the index, resolved once so that nothing looks fields up by name later.
 #[derive(Debug, Clone)]
@@ -35,8 +35,14 @@ pub(crate) struct Fields {
     pub ticker: Field,
     pub said: Field,
     pub said_id: Field,
-    /// published_at, else received_at: what `since:`/`until:` and time sorting use.
+    /// published_at, else received_at: what time sorting uses. Clamped to the ±292 years
+    /// around 1970 that tantivy's nanosecond dates can hold, so not exact for every story.
     pub time: Field,
+    /// The same instant as whole Unix seconds (rounded down) and …
+    pub time_secs: Field,
+    /// … the nanoseconds past them: exact for every time a story can carry, so that
+    /// `since:`/`until:` compare exactly like the naive matcher does.
+    pub time_nanos: Field,
     pub published_at: Field,
     pub url: Field,
 }
@@ -68,7 +74,7 @@ fn keyword() -> TextOptions {
 /// schema mismatch (and ask for `herald reindex`), so do it deliberately.
 pub(crate) fn build_schema() -> (Schema, Fields) {
     let mut b = Schema::builder();
-    // Nanosecond precision so `since:`/`until:` compare exactly like the naive matcher does.
+    // Nanosecond precision so that sorting by time agrees with `since:`/`until:`.
     let date = DateOptions::default().set_precision(DateTimePrecision::Nanoseconds);
     let fields = Fields {
         id: b.add_text_field("id", STRING | STORED),
@@ -91,6 +97,9 @@ pub(crate) fn build_schema() -> (Schema, Fields) {
         said: b.add_text_field("said", text(false)),
         said_id: b.add_text_field("said_id", keyword()),
         time: b.add_date_field(TIME, date.clone().set_fast().set_stored()),
+        // Fast fields only: `since:`/`until:` are range queries, which run on fast fields.
+        time_secs: b.add_i64_field("time_secs", FAST),
+        time_nanos: b.add_u64_field("time_nanos", FAST),
         published_at: b.add_date_field("published_at", date.set_stored()),
         url: b.add_text_field("url", STORED),
     };
@@ -138,6 +147,7 @@ pub(crate) fn story_document(f: &Fields, story: &Story) -> TantivyDocument {
     let (mut persons, mut orgs, mut places, mut companies, mut others) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let mut ids = Vec::new();
+    let mut kind_ids = Vec::new();
     let mut tickers = Vec::new();
     for e in &story.entities {
         let (field, seen) = match e.kind {
@@ -154,7 +164,12 @@ pub(crate) fn story_document(f: &Fields, story: &Story) -> TantivyDocument {
         }
         if push_unique(&mut ids, &e.id) {
             doc.add_text(f.entity_id, &e.id);
-            doc.add_text(f.kind_entity_id, format!("{}:{}", e.kind.as_str(), e.id));
+        }
+        // Deduplicated apart from the plain ids: two entities of different kinds can share
+        // an id (`doc:jordan`, the person and the country), and each kind must find it.
+        let kind_id = format!("{}:{}", e.kind.as_str(), tokenizer::keyword(&e.id));
+        if !e.id.trim().is_empty() && push_unique(&mut kind_ids, &kind_id) {
+            doc.add_text(f.kind_entity_id, kind_id);
         }
         if let Some(t) = &e.ticker
             && push_unique(&mut tickers, t)
@@ -188,6 +203,8 @@ pub(crate) fn story_document(f: &Fields, story: &Story) -> TantivyDocument {
 
     if let Some(t) = story.time() {
         doc.add_date(f.time, DateTime::from_utc(t));
+        doc.add_i64(f.time_secs, t.unix_timestamp());
+        doc.add_u64(f.time_nanos, u64::from(t.nanosecond()));
     }
     if let Some(t) = story.published_at {
         doc.add_date(f.published_at, DateTime::from_utc(t));

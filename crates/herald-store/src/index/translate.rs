@@ -6,18 +6,21 @@
 //! * a prefix matches terms that start with the lowercased, unstemmed prefix;
 //! * exact-match fields (source id, language, topic, entity ids, ticker, speaker id)
 //!   compare trimmed, lowercased values; a prefix there means "starts with";
+//! * `since:`/`until:` compare the story's time exactly (whole seconds and nanoseconds,
+//!   any year), and a relative bound past the representable times lies before or after
+//!   every story;
 //! * `NOT` on its own (or an `AND` of only negatives) means "every story except".
 
 use std::collections::BTreeSet;
 use std::ops::Bound;
 
-use herald_query::{Field as QField, Query, Value};
+use herald_query::{Field as QField, Query, TimeBound, Value};
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, Occur, PhraseQuery, Query as TQuery,
-    RangeQuery, TermQuery, TermSetQuery,
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, EnableScoring, Explanation, Occur,
+    PhraseQuery, Query as TQuery, RangeQuery, Scorer, TermQuery, TermSetQuery, Weight,
 };
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{DateTime, Searcher, Term};
+use tantivy::{DocId, DocSet, Score, Searcher, SegmentReader, Term};
 use time::OffsetDateTime;
 
 use super::IndexError;
@@ -70,7 +73,7 @@ impl<'a> Translator<'a> {
                 for sub in qs {
                     // A negated conjunct excludes directly; no need for its own AllQuery.
                     if let Query::Not(inner) = sub {
-                        clauses.push((Occur::MustNot, self.node(inner, depth + 1)?));
+                        clauses.push((Occur::MustNot, excluded(self.node(inner, depth + 1)?)));
                     } else {
                         clauses.push((Occur::Must, self.node(sub, depth + 1)?));
                     }
@@ -93,18 +96,80 @@ impl<'a> Translator<'a> {
             }
             Query::Not(inner) => Ok(Box::new(BooleanQuery::new(vec![
                 (Occur::Must, Box::new(AllQuery) as Boxed),
-                (Occur::MustNot, self.node(inner, depth + 1)?),
+                (Occur::MustNot, excluded(self.node(inner, depth + 1)?)),
             ]))),
-            Query::Since(b) => {
-                let t = Term::from_field_date(self.fields.time, DateTime::from_utc(b.resolve(self.now)));
-                Ok(Box::new(RangeQuery::new(Bound::Included(t), Bound::Unbounded)))
-            }
-            Query::Until(b) => {
-                let t = Term::from_field_date(self.fields.time, DateTime::from_utc(b.resolve(self.now)));
-                Ok(Box::new(RangeQuery::new(Bound::Unbounded, Bound::Excluded(t))))
-            }
+            Query::Since(b) => Ok(self.since(*b)),
+            Query::Until(b) => Ok(self.until(*b)),
             Query::Match { field, value } => self.matcher(*field, value),
         }
+    }
+
+    /// Stories whose time is at or after the bound.
+    fn since(&self, bound: TimeBound) -> Boxed {
+        match resolve(bound, self.now) {
+            Resolved::BeforeAll => self.secs(Bound::Unbounded, Bound::Unbounded),
+            Resolved::AfterAll => Box::new(EmptyQuery),
+            Resolved::At(t) => {
+                let (secs, nanos) = (t.unix_timestamp(), u64::from(t.nanosecond()));
+                if nanos == 0 {
+                    return self.secs(Bound::Included(secs), Bound::Unbounded);
+                }
+                any(vec![
+                    self.secs(Bound::Excluded(secs), Bound::Unbounded),
+                    self.same_second(secs, Bound::Included(nanos), Bound::Unbounded),
+                ])
+            }
+        }
+    }
+
+    /// Stories whose time is before the bound.
+    fn until(&self, bound: TimeBound) -> Boxed {
+        match resolve(bound, self.now) {
+            Resolved::BeforeAll => Box::new(EmptyQuery),
+            Resolved::AfterAll => self.secs(Bound::Unbounded, Bound::Unbounded),
+            Resolved::At(t) => {
+                let (secs, nanos) = (t.unix_timestamp(), u64::from(t.nanosecond()));
+                if nanos == 0 {
+                    return self.secs(Bound::Unbounded, Bound::Excluded(secs));
+                }
+                any(vec![
+                    self.secs(Bound::Unbounded, Bound::Excluded(secs)),
+                    self.same_second(secs, Bound::Unbounded, Bound::Excluded(nanos)),
+                ])
+            }
+        }
+    }
+
+    /// Stories whose time, in whole seconds, is in the range. Both bounds unbounded means
+    /// every story that has a time (a range query needs one bound, so `i64::MIN` stands in).
+    fn secs(&self, lower: Bound<i64>, upper: Bound<i64>) -> Boxed {
+        let field = self.fields.time_secs;
+        let term = |s| Term::from_field_i64(field, s);
+        let lower = match lower {
+            Bound::Unbounded => Bound::Included(term(i64::MIN)),
+            b => b.map(term),
+        };
+        Box::new(RangeQuery::new(lower, upper.map(term)))
+    }
+
+    /// Stories in second `secs` whose nanoseconds are in the range.
+    fn same_second(&self, secs: i64, lower: Bound<u64>, upper: Bound<u64>) -> Boxed {
+        let nanos = self.fields.time_nanos;
+        let term = |n| Term::from_field_u64(nanos, n);
+        let lower = match lower {
+            Bound::Unbounded => Bound::Included(term(0)),
+            b => b.map(term),
+        };
+        Box::new(BooleanQuery::new(vec![
+            (
+                Occur::Must,
+                self.secs(Bound::Included(secs), Bound::Included(secs)),
+            ),
+            (
+                Occur::Must,
+                Box::new(RangeQuery::new(lower, upper.map(term))) as Boxed,
+            ),
+        ]))
     }
 
     fn matcher(&mut self, field: Option<QField>, value: &Value) -> Result<Boxed, IndexError> {
@@ -252,6 +317,109 @@ fn phrase_query(field: Field, text: &str) -> Boxed {
         })
         .collect();
     Box::new(PhraseQuery::new_with_offset(terms))
+}
+
+/// `q` made fit to be a `MustNot` clause.
+///
+/// tantivy 0.27 starts an exclusion by asking its scorer about the first candidate, which
+/// can be before the document that scorer already stands on (a phrase scorer is placed on
+/// its first match, a fast-field range after its first seek). Phrase and range scorers
+/// assume that never happens and trip a `debug_assert!` or an overflow check, so a debug
+/// build panics on `NOT "grain exports"` or `NOT (until:1h until:2h)`. [`ForwardOnly`]
+/// answers those questions itself and only ever moves the scorer forward.
+fn excluded(q: Boxed) -> Boxed {
+    Box::new(ForwardOnly(q))
+}
+
+/// Runs a query whose scorer is only ever moved forward (see [`excluded`]).
+#[derive(Debug)]
+struct ForwardOnly(Boxed);
+
+impl Clone for ForwardOnly {
+    fn clone(&self) -> Self {
+        ForwardOnly(self.0.box_clone())
+    }
+}
+
+impl TQuery for ForwardOnly {
+    fn weight(&self, scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        Ok(Box::new(ForwardOnlyWeight(self.0.weight(scoring)?)))
+    }
+
+    fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
+        self.0.query_terms(visitor);
+    }
+}
+
+struct ForwardOnlyWeight(Box<dyn Weight>);
+
+impl Weight for ForwardOnlyWeight {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        Ok(Box::new(ForwardOnlyScorer(self.0.scorer(reader, boost)?)))
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        self.0.explain(reader, doc)
+    }
+}
+
+struct ForwardOnlyScorer(Box<dyn Scorer>);
+
+/// `seek_danger` is left to the trait's default, which only ever calls [`seek`](DocSet::seek)
+/// forwards.
+impl DocSet for ForwardOnlyScorer {
+    fn advance(&mut self) -> DocId {
+        self.0.advance()
+    }
+
+    fn seek(&mut self, target: DocId) -> DocId {
+        let doc = self.0.doc();
+        if target <= doc {
+            return doc;
+        }
+        self.0.seek(target)
+    }
+
+    fn doc(&self) -> DocId {
+        self.0.doc()
+    }
+
+    fn size_hint(&self) -> u32 {
+        self.0.size_hint()
+    }
+
+    fn cost(&self) -> u64 {
+        self.0.cost()
+    }
+}
+
+impl Scorer for ForwardOnlyScorer {
+    fn score(&mut self) -> Score {
+        self.0.score()
+    }
+}
+
+/// Where a time bound falls, for a given `now`.
+enum Resolved {
+    /// Before any time a story can have (`since:` matches every dated story).
+    BeforeAll,
+    /// After any time a story can have (`until:` matches every dated story).
+    AfterAll,
+    At(OffsetDateTime),
+}
+
+/// The instant `bound` stands for. The parser caps relative bounds at a century, but a
+/// query built in code need not be: one that leaves the representable times is placed
+/// before or after all of them, as the naive matcher does, instead of overflowing.
+fn resolve(bound: TimeBound, now: OffsetDateTime) -> Resolved {
+    match bound {
+        TimeBound::At(t) => Resolved::At(t),
+        TimeBound::Ago(d) => match now.checked_sub(d) {
+            Some(t) => Resolved::At(t),
+            None if d.is_negative() => Resolved::AfterAll,
+            None => Resolved::BeforeAll,
+        },
+    }
 }
 
 /// Any of these; a single alternative is returned as is.

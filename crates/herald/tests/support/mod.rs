@@ -31,8 +31,14 @@ impl Served {
             .expect("herald starts");
         let stdout = child.stdout.take().unwrap();
         let mut line = String::new();
-        BufReader::new(stdout).read_line(&mut line).expect("reads the ready line");
-        let base = line.trim().strip_prefix("listening on ").unwrap_or_else(|| panic!("unexpected first line {line:?}")).to_string();
+        BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("reads the ready line");
+        let base = line
+            .trim()
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+            .to_string();
         Served { child, base }
     }
 
@@ -51,7 +57,10 @@ impl Served {
     }
 
     pub fn get(&self, path: &str) -> (u16, Value) {
-        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
         rt.block_on(async {
             let r = reqwest::get(format!("{}{path}", self.base)).await.unwrap();
             let s = r.status().as_u16();
