@@ -1,6 +1,7 @@
 //! The analyzer: text to normalised terms (split on non-alphanumerics, lowercased, stemmed).
 
 use frostem::{Algorithm, Stemmer};
+use rustc_hash::FxHashMap;
 
 /// Terms longer than this (in bytes) are dropped: they are noise (base64, URLs) and would
 /// bloat the term dictionary.
@@ -34,6 +35,12 @@ pub fn normalize_word(stemmer: &Stemmer, word: &str) -> String {
 /// Lowercases `word` into `lower` (ASCII without decoding, the common case) and writes its
 /// stem into `out`; both buffers are reused, so a warm analyzer allocates nothing per word.
 fn normalize_into(stemmer: &Stemmer, word: &str, lower: &mut String, out: &mut String) {
+    lowercase_into(word, lower);
+    out.clear();
+    out.push_str(&stemmer.stem(lower));
+}
+
+fn lowercase_into(word: &str, lower: &mut String) {
     lower.clear();
     if word.is_ascii() {
         lower.push_str(word);
@@ -43,8 +50,6 @@ fn normalize_into(stemmer: &Stemmer, word: &str, lower: &mut String, out: &mut S
             lower.extend(c.to_lowercase());
         }
     }
-    out.clear();
-    out.push_str(&stemmer.stem(lower));
 }
 
 /// Normalises a query word the way [`analyze`] normalises text. A query word that
@@ -59,7 +64,13 @@ pub struct Analyzer {
     stemmer: Stemmer,
     lower: String,
     term: String,
+    /// Lowercased word → stem. News vocabulary is Zipfian, so most words are seen again
+    /// soon; a lookup costs a fraction of running the Snowball stemmer.
+    stems: FxHashMap<Box<str>, Box<str>>,
 }
+
+/// Entries kept in an analyzer's stem cache before it starts afresh (about 1 MB).
+const STEM_CACHE_ENTRIES: usize = 16_384;
 
 impl Default for Analyzer {
     fn default() -> Self {
@@ -67,6 +78,7 @@ impl Default for Analyzer {
             stemmer: stemmer(),
             lower: String::new(),
             term: String::new(),
+            stems: FxHashMap::default(),
         }
     }
 }
@@ -107,8 +119,20 @@ impl Analyzer {
             } else if let Some(s) = start.take() {
                 let word = &text[s..i];
                 if word.len() <= MAX_TERM_BYTES {
-                    normalize_into(&self.stemmer, word, &mut self.lower, &mut self.term);
-                    f(&self.term, s, i, position);
+                    lowercase_into(word, &mut self.lower);
+                    match self.stems.get(self.lower.as_str()) {
+                        Some(stem) => f(stem, s, i, position),
+                        None => {
+                            self.term.clear();
+                            self.term.push_str(&self.stemmer.stem(&self.lower));
+                            if self.stems.len() >= STEM_CACHE_ENTRIES {
+                                self.stems.clear();
+                            }
+                            self.stems
+                                .insert(self.lower.as_str().into(), self.term.as_str().into());
+                            f(&self.term, s, i, position);
+                        }
+                    }
                 }
                 position += 1;
             }

@@ -23,7 +23,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use herald_model::Story;
-use herald_store::index::{IndexHandle, IndexOptions, SearchIndex};
+use herald_store::index::{IndexError, IndexHandle, IndexOptions, SearchIndex};
 use herald_store::stories::{Committed, StoryReader, StoryStore};
 use tokio::sync::{mpsc, oneshot};
 use tracing::{error, info, warn};
@@ -171,7 +171,7 @@ impl Node {
                 .name("herald-indexer".into())
                 .spawn(move || {
                     lower_thread_priority();
-                    let index = match SearchIndex::open(&dir, opts) {
+                    let index = match open_or_rebuild_index(&dir, opts) {
                         Ok(i) => i,
                         Err(e) => {
                             let _ = ready_tx.send(Err(e));
@@ -322,16 +322,17 @@ fn run_committer(
     info!("committer stopped");
 }
 
-/// Makes the calling thread (and threads it starts later) yield the CPU to the
-/// committer and the HTTP workers: indexing is background work, and on a small machine
-/// it would otherwise add milliseconds to publish → delivery latency.
+/// Makes the calling thread (and the threads it starts later: tantivy's) run only when
+/// the committer and the HTTP workers leave a core free (Linux `SCHED_IDLE`). Indexing
+/// is background work that catches up from the log; on a small machine it would
+/// otherwise take CPU from ingest and add milliseconds to publish → delivery latency.
 fn lower_thread_priority() {
     #[cfg(target_os = "linux")]
-    // SAFETY: setpriority only reads its integer arguments; on Linux, PRIO_PROCESS with a
-    // thread id changes that one thread's nice value.
+    // SAFETY: sched_setscheduler reads the param struct we pass and changes the policy of
+    // the calling thread (pid 0) only.
     unsafe {
-        let tid = libc::gettid();
-        if libc::setpriority(libc::PRIO_PROCESS, tid as libc::id_t, 10) != 0 {
+        let param = libc::sched_param { sched_priority: 0 };
+        if libc::sched_setscheduler(0, libc::SCHED_IDLE, &param) != 0 {
             warn!("could not lower the indexer's priority");
         }
     }
@@ -465,10 +466,26 @@ fn run_indexer(
             std::thread::sleep(Duration::from_secs(1));
         }
     }
+    if let Err(e) = index.close() {
+        error!(error = %e, "closing the search index failed; it is rebuilt from the log if need be");
+    }
     info!(
         indexed_seq = indexed_seq.load(Ordering::Relaxed),
         "indexer stopped"
     );
+}
+
+/// Opens the search index; one built by another version of Herald is only a cache of the
+/// log, so it is thrown away and rebuilt rather than refusing to start.
+fn open_or_rebuild_index(dir: &Path, opts: IndexOptions) -> Result<SearchIndex, IndexError> {
+    match SearchIndex::open(dir, opts) {
+        Err(IndexError::SchemaMismatch { path, detail }) => {
+            warn!(path = %path.display(), %detail, "search index from another version; rebuilding it from the log");
+            std::fs::remove_dir_all(dir).map_err(|source| IndexError::CreateDir { path, source })?;
+            SearchIndex::open(dir, opts)
+        }
+        other => other,
+    }
 }
 
 /// Stories read from the log at a time while catching up, and taken from the queue at once.
@@ -480,28 +497,19 @@ pub fn reindex(config: &Config, mut progress: impl FnMut(u64, u64)) -> Result<u6
     let _lock = lock_data_dir(&config.data_dir)?;
     let (store, _) = StoryStore::open(&config.data_dir.join("log"))?;
     let index_dir = config.data_dir.join("index");
-    let mut index = match SearchIndex::open(
+    // A reindex is also the cure for a damaged index: start from an empty directory.
+    if index_dir.exists() {
+        std::fs::remove_dir_all(&index_dir).map_err(|e| NodeError::DataDir {
+            path: index_dir.display().to_string(),
+            message: e.to_string(),
+        })?;
+    }
+    let mut index = SearchIndex::open(
         &index_dir,
         IndexOptions {
             writer_memory_bytes: config.index_memory_bytes,
         },
-    ) {
-        Ok(i) => i,
-        Err(e) => {
-            // A schema from an older Herald is exactly why one reindexes: start afresh.
-            warn!(error = %e, "index unusable; recreating it");
-            std::fs::remove_dir_all(&index_dir).map_err(|e| NodeError::DataDir {
-                path: index_dir.display().to_string(),
-                message: e.to_string(),
-            })?;
-            SearchIndex::open(
-                &index_dir,
-                IndexOptions {
-                    writer_memory_bytes: config.index_memory_bytes,
-                },
-            )?
-        }
-    };
+    )?;
     index.clear()?;
     let reader = store.reader();
     let total = reader.last_seq();
@@ -521,7 +529,7 @@ pub fn reindex(config: &Config, mut progress: impl FnMut(u64, u64)) -> Result<u6
     if let Some(e) = err {
         return Err(e.into());
     }
-    index.commit()?;
+    index.close()?;
     progress(total, total);
     Ok(reader.len() as u64)
 }

@@ -331,3 +331,29 @@ async fn search_sees_every_story_when_the_indexer_queue_overflows() {
     let (_, r) = node.get_json("/v1/search?q=zinc&limit=1").await;
     assert_eq!(r["total"], 320, "{r}");
 }
+
+#[tokio::test]
+async fn an_index_left_unsynced_by_a_machine_crash_is_rebuilt_from_the_log() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut node = TestNode::start_in(tmp.path().to_path_buf(), |_| {}).await;
+    for i in 0..10 {
+        node.publish_text(&story_text(i, "cobalt"), "").await;
+    }
+    node.wait_indexed().await;
+    node.stop().await;
+    // As if the machine went down with unsynced index writes and booted again: the guard
+    // names another boot, and the index files are garbage.
+    let index = tmp.path().join("index");
+    std::fs::write(index.join("herald-sync-state"), "dirty 11111111-2222-3333-4444-555555555555\n").unwrap();
+    for e in std::fs::read_dir(&index).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x == "idx" || x == "term") {
+            std::fs::write(&p, b"torn").unwrap();
+        }
+    }
+    let node = TestNode::start_in(tmp.path().to_path_buf(), |_| {}).await;
+    node.wait_indexed().await;
+    let (s, r) = node.get_json("/v1/search?q=cobalt").await;
+    assert_eq!(s, 200, "{r}");
+    assert_eq!(r["total"], 10, "{r}");
+}

@@ -6,6 +6,7 @@
 //! ([`SearchIndex::indexed_seq`]), so after a crash the caller replays the log from there.
 
 mod highlight;
+pub mod lazy_sync;
 mod schema;
 mod tokenizer;
 mod translate;
@@ -18,7 +19,6 @@ use herald_query::Query;
 use serde::{Deserialize, Serialize};
 use tantivy::collector::sort_key::{SortBySimilarityScore, SortByStaticFastValue};
 use tantivy::collector::{Count, TopDocs};
-use tantivy::directory::MmapDirectory;
 use tantivy::directory::error::LockError;
 use tantivy::schema::Value as _;
 use tantivy::{
@@ -51,6 +51,8 @@ const INDEX_FORMAT: u32 = 2;
 pub enum IndexError {
     #[error("cannot create the search index directory {path}: {source}")]
     CreateDir { path: PathBuf, source: std::io::Error },
+    #[error("cannot record or sync the state of the search index at {path}: {source}")]
+    Sync { path: PathBuf, source: std::io::Error },
     #[error("cannot open the search index at {path}: {source}")]
     Open { path: PathBuf, source: TantivyError },
     #[error(
@@ -224,15 +226,20 @@ impl SearchIndex {
                 got: opts.writer_memory_bytes,
             });
         }
-        std::fs::create_dir_all(dir).map_err(|source| IndexError::CreateDir {
+        let create_err = |source| IndexError::CreateDir {
             path: path.clone(),
             source,
-        })?;
+        };
+        if lazy_sync::check(dir) == lazy_sync::Found::MaybeTorn {
+            tracing::warn!(path = %path.display(), "the machine restarted while the search index had unsynced writes; rebuilding it from the log");
+            std::fs::remove_dir_all(dir).map_err(create_err)?;
+        }
+        std::fs::create_dir_all(dir).map_err(create_err)?;
         let open_err = |source: TantivyError| IndexError::Open {
             path: path.clone(),
             source,
         };
-        let directory = MmapDirectory::open(dir).map_err(|e| open_err(e.into()))?;
+        let directory = lazy_sync::LazySyncDirectory::open(dir).map_err(|e| open_err(e.into()))?;
         let (schema, fields) = schema::build_schema();
         let exists = Index::exists(&directory).map_err(|e| open_err(e.into()))?;
         let index = if exists {
@@ -270,6 +277,10 @@ impl SearchIndex {
         let writer = index.writer(opts.writer_memory_bytes).map_err(|e| match e {
             TantivyError::LockFailure(LockError::LockBusy, _) => IndexError::Locked { path: path.clone() },
             other => open_err(other),
+        })?;
+        lazy_sync::mark_dirty(dir).map_err(|source| IndexError::Sync {
+            path: path.clone(),
+            source,
         })?;
         let reader = index
             .reader_builder()
@@ -344,6 +355,20 @@ impl SearchIndex {
         self.indexed_seq = self.added_seq;
         self.dirty = false;
         self.handle.inner.reader.reload().map_err(commit_err)
+    }
+
+    /// Commits, waits for background merges, fsyncs every index file and marks the index
+    /// clean (see [`lazy_sync`]). Call at shutdown; commits in between do not fsync.
+    pub fn close(mut self) -> Result<(), IndexError> {
+        self.commit()?;
+        let path = self.handle.inner.path.clone();
+        self.writer
+            .wait_merging_threads()
+            .map_err(|source| IndexError::Commit {
+                path: path.clone(),
+                source,
+            })?;
+        lazy_sync::sync_and_mark_clean(&path).map_err(|source| IndexError::Sync { path, source })
     }
 
     /// Deletes every story and commits, leaving `indexed_seq` at 0 (for `herald reindex`).

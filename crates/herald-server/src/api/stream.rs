@@ -5,6 +5,7 @@
 //! from the log, in order, then live ones, with no gap and no repeat. A client whose
 //! queue fills gets `event: lag` with `{"resume_from": SEQ}` and is disconnected.
 
+use std::collections::VecDeque;
 use std::convert::Infallible;
 use std::ops::ControlFlow;
 use std::sync::Arc;
@@ -19,15 +20,13 @@ use futures_util::Stream;
 use herald_model::Story;
 use serde::Deserialize;
 use time::OffsetDateTime;
-use tokio::sync::mpsc;
 
 use super::error::ApiError;
+use crate::hub::Subscription;
 use crate::node::Shared;
 
 /// Stories read from the log per blocking read while catching a client up.
 const REPLAY_CHUNK: usize = 512;
-/// Events waiting to be written to one client's socket.
-const OUT_QUEUE: usize = 64;
 
 #[derive(Debug, Deserialize)]
 pub struct StreamParams {
@@ -74,10 +73,17 @@ pub async fn stream(
             _ => None,
         },
     };
-    let (tx, rx) = mpsc::channel::<Event>(OUT_QUEUE);
-    tokio::spawn(feed(shared, filter, from, tx));
-    let events =
-        futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|e| (Ok(e), rx)) });
+    let feed = Feed {
+        shared,
+        filter,
+        cursor: from,
+        sub: None,
+        buf: VecDeque::new(),
+        done: false,
+    };
+    // The stream is driven by the connection itself: a live story goes from the hub's
+    // queue to the socket with no task or channel in between.
+    let events = futures_util::stream::unfold(feed, |feed| feed.next_event());
     Ok(Sse::new(events).keep_alive(
         KeepAlive::new()
             .interval(Duration::from_secs(15))
@@ -85,17 +91,103 @@ pub async fn stream(
     ))
 }
 
-/// Sends stories with seq in `(after, upto]` from the log; returns the last seq covered,
-/// or None if the client went away.
-async fn replay(
-    shared: &Arc<Shared>,
-    filter: &Filter,
-    mut after: u64,
-    upto: u64,
-    tx: &mpsc::Sender<Event>,
-) -> Option<u64> {
-    while after < upto {
-        let reader = shared.stories.clone();
+/// One client's feed: catch up from the log, then follow the hub.
+struct Feed {
+    shared: Arc<Shared>,
+    filter: Filter,
+    /// The last seq covered (delivered or skipped by the filter); None until known.
+    cursor: Option<u64>,
+    /// The live subscription, once caught up.
+    sub: Option<Subscription>,
+    /// Events ready to go out (a chunk of replayed stories, the final lag event).
+    buf: VecDeque<Event>,
+    done: bool,
+}
+
+impl Feed {
+    async fn next_event(mut self) -> Option<(Result<Event, Infallible>, Feed)> {
+        loop {
+            if let Some(e) = self.buf.pop_front() {
+                return Some((Ok(e), self));
+            }
+            if self.done {
+                return None;
+            }
+            let Some(sub) = self.sub.as_mut() else {
+                self.catch_up().await;
+                continue;
+            };
+            match sub.rx.recv().await {
+                Some(p) => {
+                    let last = self.cursor.unwrap_or(0);
+                    if p.story.seq <= last {
+                        continue;
+                    }
+                    self.cursor = Some(p.story.seq);
+                    if passes(&self.filter, &p.story) {
+                        return Some((Ok(story_event(p.story.seq, &p.json)), self));
+                    }
+                }
+                None => {
+                    if sub.lagged() {
+                        self.shared
+                            .metrics
+                            .subscribers_lagged
+                            .fetch_add(1, Ordering::Relaxed);
+                        let data = format!("{{\"resume_from\":{}}}", self.cursor.unwrap_or(0));
+                        self.buf.push_back(Event::default().event("lag").data(data));
+                    }
+                    self.done = true;
+                }
+            }
+        }
+    }
+
+    /// Fills `buf` from the log while far behind; once close to the head, subscribes to the
+    /// hub and covers the stretch up to where the subscription begins.
+    async fn catch_up(&mut self) {
+        let Some(cursor) = self.cursor else {
+            // Live only: start after whatever the hub last published.
+            let sub = self.shared.hub.subscribe();
+            self.cursor = Some(sub.after);
+            self.sub = Some(sub);
+            return;
+        };
+        let head = self.shared.stories.last_seq();
+        if head.saturating_sub(cursor) > REPLAY_CHUNK as u64 {
+            // Far behind: a chunk from the log without holding a hub slot, so that a long
+            // replay cannot overflow the live queue.
+            match self.replay_chunk(cursor, head).await {
+                Some(n) => self.cursor = Some(n),
+                None => self.done = true,
+            }
+            return;
+        }
+        // Close to the head: subscribe, then replay the short stretch before the
+        // subscription's first story.
+        let sub = self.shared.hub.subscribe();
+        let upto = sub.after;
+        self.sub = Some(sub);
+        let mut c = cursor;
+        while c < upto {
+            match self.replay_chunk(c, upto).await {
+                Some(n) => c = n,
+                None => {
+                    self.done = true;
+                    return;
+                }
+            }
+        }
+        self.cursor = Some(c);
+    }
+
+    /// Puts the matching stories with seq in `(after, upto]` (at most a chunk) into `buf`;
+    /// returns the last seq covered, or None if the log cannot be read.
+    async fn replay_chunk(&mut self, after: u64, upto: u64) -> Option<u64> {
+        if after >= upto {
+            return Some(after);
+        }
+        let reader = self.shared.stories.clone();
         let chunk = tokio::task::spawn_blocking(move || {
             let mut out = Vec::new();
             let res = reader.scan_from(after + 1, |s: Story| {
@@ -124,54 +216,11 @@ async fn replay(
             return Some(upto);
         };
         for s in chunk {
-            if passes(filter, &s) {
+            if passes(&self.filter, &s) {
                 let json = serde_json::to_string(&s).unwrap_or_default();
-                tx.send(story_event(s.seq, &json)).await.ok()?;
+                self.buf.push_back(story_event(s.seq, &json));
             }
         }
-        after = last;
-    }
-    Some(after)
-}
-
-/// One client's feed: catch up from the log, then follow the hub.
-async fn feed(shared: Arc<Shared>, filter: Filter, from: Option<u64>, tx: mpsc::Sender<Event>) {
-    // Catch up while far behind without holding a hub slot, so that a long replay cannot
-    // overflow the live queue.
-    let mut cursor = from;
-    if let Some(mut c) = cursor {
-        loop {
-            let head = shared.stories.last_seq();
-            if head.saturating_sub(c) <= REPLAY_CHUNK as u64 {
-                break;
-            }
-            match replay(&shared, &filter, c, head, &tx).await {
-                Some(n) => c = n,
-                None => return,
-            }
-        }
-        cursor = Some(c);
-    }
-    let mut sub = shared.hub.subscribe();
-    let mut last = match cursor {
-        Some(c) => match replay(&shared, &filter, c, sub.after, &tx).await {
-            Some(n) => n.max(sub.after),
-            None => return,
-        },
-        None => sub.after,
-    };
-    while let Some(p) = sub.rx.recv().await {
-        if p.story.seq <= last {
-            continue;
-        }
-        last = p.story.seq;
-        if passes(&filter, &p.story) && tx.send(story_event(p.story.seq, &p.json)).await.is_err() {
-            return;
-        }
-    }
-    if sub.lagged() {
-        shared.metrics.subscribers_lagged.fetch_add(1, Ordering::Relaxed);
-        let data = format!("{{\"resume_from\":{last}}}");
-        let _ = tx.send(Event::default().event("lag").data(data)).await;
+        Some(last)
     }
 }
