@@ -177,8 +177,12 @@ impl Node {
         let _ = self.child.start_kill();
         let _ = tokio::time::timeout(Duration::from_secs(10), self.child.wait()).await;
         // TempDir removes the directory on drop; the process is gone, so nothing
-        // writes into it any more.
-        drop(self.data);
+        // writes into it any more. HERALD_BENCH_KEEP=1 keeps it, to study a loaded node.
+        if std::env::var_os("HERALD_BENCH_KEEP").is_some() {
+            eprintln!("keeping the node's data in {}", self.data.keep().display());
+        } else {
+            drop(self.data);
+        }
     }
 }
 

@@ -36,7 +36,7 @@ impl Config {
             listen: DEFAULT_LISTEN.parse().expect("constant address parses"),
             max_body_bytes: 1024 * 1024,
             subscriber_queue: 4096,
-            index_commit_ms: 200,
+            index_commit_ms: 500,
             index_memory_bytes: 128 * 1024 * 1024,
             index_queue: 4096,
         }

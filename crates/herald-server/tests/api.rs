@@ -344,7 +344,11 @@ async fn an_index_left_unsynced_by_a_machine_crash_is_rebuilt_from_the_log() {
     // As if the machine went down with unsynced index writes and booted again: the guard
     // names another boot, and the index files are garbage.
     let index = tmp.path().join("index");
-    std::fs::write(index.join("herald-sync-state"), "dirty 11111111-2222-3333-4444-555555555555\n").unwrap();
+    std::fs::write(
+        index.join("herald-sync-state"),
+        "dirty 11111111-2222-3333-4444-555555555555\n",
+    )
+    .unwrap();
     for e in std::fs::read_dir(&index).unwrap() {
         let p = e.unwrap().path();
         if p.extension().is_some_and(|x| x == "idx" || x == "term") {

@@ -17,7 +17,7 @@ use std::sync::Arc;
 use herald_model::Story;
 use herald_query::Query;
 use serde::{Deserialize, Serialize};
-use tantivy::collector::sort_key::{SortBySimilarityScore, SortByStaticFastValue};
+use tantivy::collector::sort_key::SortByStaticFastValue;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::directory::error::LockError;
 use tantivy::schema::Value as _;
@@ -44,7 +44,7 @@ pub const MIN_WRITER_MEMORY_BYTES: usize = 15_000_000;
 
 /// Bumped whenever indexing changes in a way the schema does not show (the analyzer, what
 /// goes into a field), so that old indexes ask for `herald reindex` instead of half-matching.
-const INDEX_FORMAT: u32 = 2;
+const INDEX_FORMAT: u32 = 4;
 
 /// What went wrong in the search index.
 #[derive(Debug, thiserror::Error)]
@@ -409,26 +409,40 @@ impl IndexHandle {
                 hits: Vec::new(),
             });
         }
-        let top = TopDocs::with_limit(limit).and_offset(opts.offset);
+        let top = || TopDocs::with_limit(limit).and_offset(opts.offset);
         let time = || SortByStaticFastValue::<DateTime>::for_field(TIME);
         let seq = || SortByStaticFastValue::<u64>::for_field(SEQ);
-        let (total, docs): (usize, Vec<(f32, DocAddress)>) = match opts.sort {
-            Sort::Relevance => {
-                let collector = top.order_by((SortBySimilarityScore, time(), seq()));
-                let (total, docs) = searcher.search(&query, &(Count, collector)).map_err(search_err)?;
-                (
-                    total,
-                    docs.into_iter()
-                        .map(|((score, _, _), addr)| (score, addr))
-                        .collect(),
-                )
-            }
-            Sort::Time => {
-                let collector = top.order_by((time(), seq()));
-                let (total, docs) = searcher.search(&query, &(Count, collector)).map_err(search_err)?;
+        // Counting apart from ranking is cheaper for words and their AND / OR: a word's
+        // count is its document frequency, a conjunction is counted without scoring, and
+        // ranking by score alone skips blocks that cannot reach the top (block-max WAND).
+        // A phrase must check positions at every candidate, for the count as for the
+        // ranking, so a query with one counts and ranks in a single pass.
+        let two_pass = !has_phrase(q);
+        let by_time = || top().order_by((time(), seq()));
+        let by_score = || top().order_by_score();
+        let (total, mut docs): (usize, Vec<(f32, DocAddress)>) = match (opts.sort, two_pass) {
+            (Sort::Relevance, true) => (
+                query.count(&searcher).map_err(search_err)?,
+                searcher.search(&query, &by_score()).map_err(search_err)?,
+            ),
+            (Sort::Relevance, false) => searcher
+                .search(&query, &(Count, by_score()))
+                .map_err(search_err)?,
+            (Sort::Time, _) => {
+                let (total, docs) = searcher.search(&query, &(Count, by_time())).map_err(search_err)?;
                 (total, docs.into_iter().map(|(_, addr)| (0.0, addr)).collect())
             }
         };
+        // A query of filters only (source:, since: …) scores every story 0; then relevance
+        // has nothing to say and the newest come first.
+        if opts.sort == Sort::Relevance && !docs.is_empty() && docs.iter().all(|(score, _)| *score <= 0.0) {
+            docs = searcher
+                .search(&query, &by_time())
+                .map_err(search_err)?
+                .into_iter()
+                .map(|(_, addr)| (0.0, addr))
+                .collect();
+        }
         let mut hits = Vec::with_capacity(docs.len());
         for (score, addr) in docs {
             let doc: TantivyDocument = searcher.doc(addr).map_err(|source| IndexError::Search {
@@ -476,5 +490,15 @@ impl IndexHandle {
     /// Where the index lives.
     pub fn path(&self) -> &Path {
         &self.inner.path
+    }
+}
+
+/// True if a phrase is anywhere in the query.
+fn has_phrase(q: &Query) -> bool {
+    match q {
+        Query::And(qs) | Query::Or(qs) => qs.iter().any(has_phrase),
+        Query::Not(q) => has_phrase(q),
+        Query::Match { value, .. } => matches!(value, herald_query::Value::Phrase(_)),
+        Query::Since(_) | Query::Until(_) => false,
     }
 }

@@ -18,6 +18,10 @@ pub(crate) struct Fields {
     pub version: Field,
     pub headline: Field,
     pub body: Field,
+    /// Headline (twice) and body as values of one field: what a word with no field searches.
+    /// One posting list per word makes AND of common words an intersection of term
+    /// scorers rather than of headline-or-body unions, several times faster at 1M stories.
+    pub text: Field,
     pub source_id: Field,
     pub source_name: Field,
     pub lang: Field,
@@ -82,6 +86,7 @@ pub(crate) fn build_schema() -> (Schema, Fields) {
         version: b.add_u64_field("version", STORED),
         headline: b.add_text_field("headline", text(true)),
         body: b.add_text_field("body", text(false)),
+        text: b.add_text_field("text", text(false)),
         source_id: b.add_text_field("source_id", keyword().set_stored().set_fast(KEYWORD_TOKENIZER)),
         source_name: b.add_text_field("source_name", text(true)),
         lang: b.add_text_field("lang", keyword()),
@@ -135,6 +140,12 @@ pub(crate) fn story_document(f: &Fields, story: &Story) -> TantivyDocument {
     doc.add_u64(f.version, u64::from(story.version));
     doc.add_text(f.headline, &story.headline);
     doc.add_text(f.body, &story.body);
+    // Separate values, so the tokenizer's gap keeps a phrase from running from one into
+    // the next. The headline goes in twice: its words count double in BM25, which ranks
+    // headline matches first without a second scorer per word at query time.
+    doc.add_text(f.text, &story.headline);
+    doc.add_text(f.text, &story.headline);
+    doc.add_text(f.text, &story.body);
     doc.add_text(f.source_id, &story.source.id);
     doc.add_text(f.source_name, &story.source.name);
     if let Some(lang) = &story.language {

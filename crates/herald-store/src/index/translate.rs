@@ -175,7 +175,8 @@ impl<'a> Translator<'a> {
     fn matcher(&mut self, field: Option<QField>, value: &Value) -> Result<Boxed, IndexError> {
         let f = self.fields.clone();
         let q = match field {
-            None => any(vec![self.headline(value)?, self.text(f.body, value)?]),
+            // Headline or body: the combined field (where headline words count double).
+            None => self.text(f.text, value)?,
             Some(QField::Headline) => self.headline(value)?,
             Some(QField::Body) => self.text(f.body, value)?,
             Some(QField::Source) => any(vec![
