@@ -173,6 +173,39 @@ struct Shared {
     path: PathBuf,
     reader: IndexReader,
     fields: Fields,
+    /// Threads that search a query's segments in parallel, made on the first search so
+    /// that they are ordinary threads (the index is opened on the low-priority indexer
+    /// thread, whose scheduling class new threads would inherit).
+    executor: std::sync::OnceLock<Option<tantivy::Executor>>,
+}
+
+impl Shared {
+    /// Runs `collector` over `query`, across segments in parallel where threads are there.
+    fn run<C: tantivy::collector::Collector>(
+        &self,
+        searcher: &tantivy::Searcher,
+        query: &dyn tantivy::query::Query,
+        collector: &C,
+    ) -> tantivy::Result<C::Fruit> {
+        let executor = self.executor.get_or_init(|| {
+            let n = std::thread::available_parallelism().map_or(1, |n| n.get()).min(4);
+            if n < 2 {
+                return None;
+            }
+            tantivy::Executor::multi_thread(n, "herald-search-").ok()
+        });
+        match executor {
+            Some(ex) => {
+                let scoring = if collector.requires_scoring() {
+                    tantivy::query::EnableScoring::enabled_from_searcher(searcher)
+                } else {
+                    tantivy::query::EnableScoring::disabled_from_searcher(searcher)
+                };
+                searcher.search_with_executor(query, collector, ex, scoring)
+            }
+            None => searcher.search(query, collector),
+        }
+    }
 }
 
 /// The writing side: owns tantivy's writer; used by one indexer thread.
@@ -288,7 +321,12 @@ impl SearchIndex {
             .try_into()
             .map_err(open_err)?;
         let handle = IndexHandle {
-            inner: Arc::new(Shared { path, reader, fields }),
+            inner: Arc::new(Shared {
+                path,
+                reader,
+                fields,
+                executor: std::sync::OnceLock::new(),
+            }),
         };
         Ok(SearchIndex {
             writer,
@@ -403,7 +441,10 @@ impl IndexHandle {
         };
         let limit = opts.limit.min(MAX_LIMIT);
         if limit == 0 {
-            let total = searcher.search(&query, &Count).map_err(search_err)?;
+            let total = self
+                .inner
+                .run(&searcher, query.as_ref(), &Count)
+                .map_err(search_err)?;
             return Ok(SearchResults {
                 total,
                 hits: Vec::new(),
@@ -423,21 +464,28 @@ impl IndexHandle {
         let (total, mut docs): (usize, Vec<(f32, DocAddress)>) = match (opts.sort, two_pass) {
             (Sort::Relevance, true) => (
                 query.count(&searcher).map_err(search_err)?,
-                searcher.search(&query, &by_score()).map_err(search_err)?,
+                self.inner
+                    .run(&searcher, query.as_ref(), &by_score())
+                    .map_err(search_err)?,
             ),
-            (Sort::Relevance, false) => searcher
-                .search(&query, &(Count, by_score()))
+            (Sort::Relevance, false) => self
+                .inner
+                .run(&searcher, query.as_ref(), &(Count, by_score()))
                 .map_err(search_err)?,
             (Sort::Time, _) => {
-                let (total, docs) = searcher.search(&query, &(Count, by_time())).map_err(search_err)?;
+                let (total, docs) = self
+                    .inner
+                    .run(&searcher, query.as_ref(), &(Count, by_time()))
+                    .map_err(search_err)?;
                 (total, docs.into_iter().map(|(_, addr)| (0.0, addr)).collect())
             }
         };
         // A query of filters only (source:, since: …) scores every story 0; then relevance
         // has nothing to say and the newest come first.
         if opts.sort == Sort::Relevance && !docs.is_empty() && docs.iter().all(|(score, _)| *score <= 0.0) {
-            docs = searcher
-                .search(&query, &by_time())
+            docs = self
+                .inner
+                .run(&searcher, query.as_ref(), &by_time())
                 .map_err(search_err)?
                 .into_iter()
                 .map(|(_, addr)| (0.0, addr))
