@@ -159,6 +159,18 @@ pub struct Story {
 }
 
 impl Story {
+    /// The id this story gets from its source and identity (guid, else url, else text);
+    /// see [`crate::story_id`].
+    pub fn derived_id(&self) -> crate::StoryId {
+        crate::story_id(
+            &self.source.id,
+            self.guid.as_deref(),
+            self.url.as_deref(),
+            &self.headline,
+            &self.body,
+        )
+    }
+
     /// The time to show and sort by: when the source published it, else when Herald received it.
     pub fn time(&self) -> Option<Timestamp> {
         self.published_at.or(self.received_at)

@@ -58,3 +58,21 @@ pub async fn error_message(resp: Response) -> String {
         .unwrap_or_else(|| text.trim().chars().take(300).collect());
     format!("{status}: {msg}")
 }
+
+/// Parses a query locally, so that a mistake is shown with a caret under it before any
+/// network trip. An empty query is allowed where `allow_empty` (it means "everything").
+pub fn check_query(q: &str, allow_empty: bool) -> anyhow::Result<()> {
+    if allow_empty && q.trim().is_empty() {
+        return Ok(());
+    }
+    herald_query::parse(q)
+        .map(|_| ())
+        .map_err(|e| anyhow!("bad query:\n{}", e.render(q)))
+}
+
+/// The single-threaded runtime a client command runs on.
+pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?)
+}

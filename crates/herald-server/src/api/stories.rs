@@ -8,7 +8,7 @@ use axum::extract::rejection::{BytesRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use herald_model::{Source, Story, story_id};
+use herald_model::{Source, Story};
 use serde::Deserialize;
 use serde_json::json;
 use time::OffsetDateTime;
@@ -167,13 +167,7 @@ fn build_story(kind: Kind, body: &[u8], p: PublishParams, now: OffsetDateTime) -
     if let Some(t) = p.published_at {
         story.published_at = Some(parse_time("published_at", &t)?);
     }
-    story.id = story_id(
-        &story.source.id,
-        story.guid.as_deref(),
-        story.url.as_deref(),
-        &story.headline,
-        &story.body,
-    );
+    story.id = story.derived_id();
     Ok(story)
 }
 

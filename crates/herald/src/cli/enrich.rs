@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use anyhow::Context;
-use herald_model::{Story, story_id};
+use herald_model::Story;
 
 use crate::input;
 
@@ -42,13 +42,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             story.source.id = args.source.clone();
             story.source.name = args.source.clone();
         }
-        story.id = story_id(
-            &story.source.id,
-            story.guid.as_deref(),
-            story.url.as_deref(),
-            &story.headline,
-            &story.body,
-        );
+        story.id = story.derived_id();
         herald_nlp::enrich(&mut story);
         if args.json {
             println!("{}", serde_json::to_string(&story)?);

@@ -37,9 +37,7 @@ pub struct Args {
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let items = input::items(&args.files)?;
     let client = Client::new(&args.node.url)?;
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
+    let rt = crate::client::runtime()?;
     rt.block_on(async {
         let mut url = client.url("/v1/stories");
         {

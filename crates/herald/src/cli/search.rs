@@ -6,7 +6,7 @@ use anyhow::{Context, bail};
 use serde_json::Value;
 
 use super::NodeArgs;
-use crate::client::{Client, error_message};
+use crate::client::{Client, check_query, error_message, runtime};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -39,14 +39,9 @@ pub fn short_time(v: &Value) -> String {
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let q = args.query.join(" ");
-    // Parse here too, so a mistake is shown with a caret under it before any network trip.
-    if let Err(e) = herald_query::parse(&q) {
-        bail!("bad query:\n{}", e.render(&q));
-    }
+    check_query(&q, false)?;
     let client = Client::new(&args.node.url)?;
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
+    let rt = runtime()?;
     rt.block_on(async {
         let mut url = client.url("/v1/search");
         url.query_pairs_mut()

@@ -8,7 +8,7 @@ use futures_util::StreamExt;
 use serde_json::Value;
 
 use super::NodeArgs;
-use crate::client::{Client, error_message};
+use crate::client::{Client, check_query, error_message, runtime};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -97,15 +97,9 @@ fn print_story(story: &Value, json: bool) {
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let q = args.query.join(" ");
-    if !q.trim().is_empty()
-        && let Err(e) = herald_query::parse(&q)
-    {
-        bail!("bad query:\n{}", e.render(&q));
-    }
+    check_query(&q, true)?;
     let client = Client::new(&args.node.url)?;
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
+    let rt = runtime()?;
     rt.block_on(async {
         let mut last: Option<u64> = args.since;
         let mut seen = 0u64;
