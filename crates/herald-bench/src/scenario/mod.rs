@@ -99,15 +99,36 @@ pub(crate) struct LoadOutcome {
 /// node is gone or refusing everything, and the rest would fail the same way.
 const GIVE_UP_AFTER_ERRORS: u64 = 100;
 
+/// Largest corpus [`load`] generates ahead of the clock; bigger ones are generated as
+/// they are sent.
+const PREGENERATE_MAX_BYTES: u64 = 512 * 1024 * 1024;
+
 /// Publishes stories `0..count` of `generator` from `publishers` concurrent tasks, as
 /// fast as the node acknowledges them, printing progress to stderr every few seconds.
+/// With `pregenerate` (and a corpus under [`PREGENERATE_MAX_BYTES`]) the stories are
+/// generated before the clock starts, so that on a shared machine the generator's CPU
+/// is not taken from the node while it is measured.
 pub(crate) async fn load(
     api: &Api,
     generator: &Generator,
     count: u64,
     publishers: usize,
     label: &str,
+    pregenerate: bool,
 ) -> LoadOutcome {
+    let ready: Option<Arc<Vec<Vec<u8>>>> = (pregenerate
+        && count.saturating_mul(generator.size() as u64 + 512) <= PREGENERATE_MAX_BYTES)
+        .then(|| {
+            Arc::new(
+                (0..count)
+                    .map(|i| {
+                        let mut body = Vec::with_capacity(generator.size() + 1024);
+                        generator.story(i).write_jsonl(&mut body);
+                        body
+                    })
+                    .collect(),
+            )
+        });
     let next = Arc::new(AtomicU64::new(0));
     let acked = Arc::new(AtomicU64::new(0));
     let errors = Arc::new(AtomicU64::new(0));
@@ -133,6 +154,7 @@ pub(crate) async fn load(
     for _ in 0..publishers.max(1) {
         let api = api.clone();
         let generator = generator.clone();
+        let ready = ready.clone();
         let (next, acked, errors, give_up) = (
             Arc::clone(&next),
             Arc::clone(&acked),
@@ -146,8 +168,14 @@ pub(crate) async fn load(
                 if i >= count {
                     break;
                 }
-                let mut body = Vec::with_capacity(generator.size() + 1024);
-                generator.story(i).write_jsonl(&mut body);
+                let body = match &ready {
+                    Some(r) => r[i as usize].clone(),
+                    None => {
+                        let mut body = Vec::with_capacity(generator.size() + 1024);
+                        generator.story(i).write_jsonl(&mut body);
+                        body
+                    }
+                };
                 let len = body.len() as u64;
                 let sent = Instant::now();
                 match api.publish(body).await {

@@ -125,6 +125,7 @@ async fn measure(node: NodeInfo, args: SearchArgs, seed: u64) -> Result<SearchRe
         args.stories,
         args.load_publishers,
         "search load",
+        false,
     )
     .await;
     if loaded.acked == 0 {

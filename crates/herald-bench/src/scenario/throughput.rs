@@ -90,7 +90,7 @@ async fn measure(node: NodeInfo, args: ThroughputArgs, seed: u64) -> Result<Thro
         "throughput: publishing {} stories of ~{} bytes from {} publishers",
         args.count, args.size, args.publishers
     );
-    let out = load(&api, &generator, args.count, args.publishers, "throughput").await;
+    let out = load(&api, &generator, args.count, args.publishers, "throughput", true).await;
     if out.acked == 0 {
         return Err(BenchError::NothingAcknowledged {
             scenario: "throughput",
