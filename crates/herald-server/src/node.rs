@@ -404,10 +404,10 @@ fn run_indexer(
         if pending.front().is_some_and(|p| p.story.seq == next) {
             while let Some(p) = pending.front().filter(|p| p.story.seq == next).cloned() {
                 pending.pop_front();
+                // A story that cannot be indexed is skipped (and said so), not retried
+                // forever: it stays in the log and readable by id.
                 if let Err(e) = index.add(&p.story) {
-                    error!(seq = p.story.seq, error = %e, "cannot index story");
-                    failed = true;
-                    break;
+                    error!(seq = p.story.seq, error = %e, "cannot index story; skipping it");
                 }
                 next = p.story.seq + 1;
                 dirty = true;
@@ -423,9 +423,7 @@ fn run_indexer(
                         return ControlFlow::Break(());
                     }
                     if let Err(e) = index.add(&story) {
-                        error!(seq = story.seq, error = %e, "cannot index story");
-                        failed = true;
-                        return ControlFlow::Break(());
+                        error!(seq = story.seq, error = %e, "cannot index story; skipping it");
                     }
                     next = story.seq + 1;
                     added += 1;
