@@ -87,7 +87,9 @@ def write(name, header, rows):
     with open(path, "w", encoding="utf-8", newline="\n") as f:
         f.write("\t".join(header) + "\n")
         for r in rows:
-            f.write("\t".join(clean(str(c)) if c is not None else "" for c in r) + "\n")
+            # Cells are cleaned where they are made (join() cleans each item); here only
+            # tabs and line breaks are guarded against, so that join()'s "|" survives.
+            f.write("\t".join(re.sub(r"[\t\r\n]+", " ", str(c)).strip() if c is not None else "" for c in r) + "\n")
     print(f"{name}: {len(rows)} rows, {os.path.getsize(path)} bytes")
 
 

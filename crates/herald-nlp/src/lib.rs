@@ -5,11 +5,15 @@
 //! * [`enrich`] — the enrichment pipeline (entities, quotes, figures, topics, bullets).
 //!   For now it fills in only what needs no knowledge base: the language guess and
 //!   bullets; the enrichment issue builds the rest.
+//! * [`kb`] — the knowledge base (`kb/` TSV files, embedded) and its alias index.
 //!
-//! Pure: no I/O, no clock, no global mutable state.
+//! Pure: no I/O (except [`Kb::from_dir`], which reads the directory its caller names), no
+//! clock, no global mutable state.
 
 pub mod analyzer;
 pub mod enrich;
+pub mod kb;
 
 pub use analyzer::{Analyzer, Token, analyze, normalize_term};
 pub use enrich::{ENRICHER_VERSION, enrich};
+pub use kb::{EntityIdx, Kb, KbBuilder, KbEntity, KbError, KbMatch};
