@@ -15,5 +15,5 @@ pub mod enrich;
 pub mod kb;
 
 pub use analyzer::{Analyzer, Token, analyze, normalize_term};
-pub use enrich::{ENRICHER_VERSION, enrich};
+pub use enrich::{ENRICHER_VERSION, Enricher, enrich};
 pub use kb::{EntityIdx, Kb, KbBuilder, KbEntity, KbError, KbMatch};

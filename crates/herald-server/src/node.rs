@@ -54,6 +54,8 @@ pub enum NodeError {
     Store(#[from] herald_store::stories::StoreError),
     #[error(transparent)]
     Index(#[from] herald_store::index::IndexError),
+    #[error("cannot load the knowledge base: {0}")]
+    Kb(String),
     #[error("the node is shutting down")]
     ShuttingDown,
     #[error("the log could not store the story: {0}")]
@@ -69,6 +71,8 @@ struct Job {
 /// The state that HTTP handlers share.
 pub struct Shared {
     pub config: Config,
+    /// Enrichment with the knowledge base; handlers enrich before queueing a story.
+    pub enricher: Arc<herald_nlp::Enricher>,
     pub stories: StoryReader,
     pub index: IndexHandle,
     pub hub: Arc<Hub>,
@@ -123,6 +127,21 @@ pub struct Node {
     _lock: File,
 }
 
+/// The enricher with the embedded knowledge base, loaded once per process (a few
+/// hundred milliseconds) and shared by every node the process runs.
+pub fn embedded_enricher() -> Result<Arc<herald_nlp::Enricher>, NodeError> {
+    static ENRICHER: std::sync::OnceLock<Result<Arc<herald_nlp::Enricher>, String>> =
+        std::sync::OnceLock::new();
+    ENRICHER
+        .get_or_init(|| {
+            herald_nlp::Kb::embedded()
+                .map(|kb| Arc::new(herald_nlp::Enricher::new(kb)))
+                .map_err(|e| e.to_string())
+        })
+        .clone()
+        .map_err(NodeError::Kb)
+}
+
 /// Takes the data dir's lock so that two nodes (or a node and `herald reindex`) never
 /// write the same files.
 pub fn lock_data_dir(dir: &Path) -> Result<File, NodeError> {
@@ -151,6 +170,7 @@ impl Node {
     /// Opens (or creates) the data dir, replays the log and starts the writers.
     pub fn open(config: Config) -> Result<Node, NodeError> {
         let lock = lock_data_dir(&config.data_dir)?;
+        let enricher = embedded_enricher()?;
         let (store, report) = StoryStore::open(&config.data_dir.join("log"))?;
         info!(?report, "log opened");
         let reader = store.reader();
@@ -202,6 +222,7 @@ impl Node {
         let shared = Arc::new(Shared {
             hub: Arc::new(Hub::new(config.subscriber_queue, reader.last_seq())),
             index,
+            enricher,
             stories: reader.clone(),
             metrics: Arc::new(Metrics::default()),
             indexed_seq: indexed_seq.clone(),

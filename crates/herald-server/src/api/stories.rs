@@ -202,7 +202,7 @@ pub async fn publish(
         })
     })?;
     let mut story = build_story(kind, &body, params, OffsetDateTime::now_utc()).map_err(reject)?;
-    herald_nlp::enrich(&mut story);
+    shared.enricher.enrich(&mut story);
     let outcome = shared.ingest(story).await?;
     let (status, id, seq, version, dup) = match outcome {
         Outcome::Created { id, seq, version } => (StatusCode::CREATED, id, seq, version, false),

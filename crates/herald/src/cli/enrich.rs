@@ -21,6 +21,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let enricher = herald_server::node::embedded_enricher()?;
     let mut failed = 0;
     for item in input::items(&args.files)? {
         let parsed: anyhow::Result<Story> = if item.json {
@@ -43,7 +44,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             story.source.name = args.source.clone();
         }
         story.id = story.derived_id();
-        herald_nlp::enrich(&mut story);
+        enricher.enrich(&mut story);
         if args.json {
             println!("{}", serde_json::to_string(&story)?);
         } else {
@@ -58,6 +59,15 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             }
             for s in &story.subheads {
                 println!("  § {s}");
+            }
+            for e in &story.entities {
+                println!(
+                    "  {:<8} {} ({}, {} mentions)",
+                    e.kind.as_str(),
+                    e.name,
+                    e.id,
+                    e.mentions.len()
+                );
             }
             println!();
         }
