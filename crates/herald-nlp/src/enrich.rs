@@ -17,8 +17,11 @@ use crate::kb::{EntityIdx, Kb};
 /// Bumped whenever enrichment output changes, so that a replay knows to re-enrich.
 pub const ENRICHER_VERSION: u32 = 1;
 
-/// Aliases copied onto an entity (the KB may know dozens for a city).
-const MAX_ALIASES: usize = 16;
+/// Aliases copied onto an entity. They are what lets `entity:Daesh` match a story that
+/// says "ISIL", but every one is stored and indexed with every story that names it, so
+/// only a few are kept, and none of a city's (GeoNames' alternate spellings are noise
+/// for matching and would double the size of a story).
+const MAX_ALIASES: usize = 8;
 
 /// Enriches stories with a loaded knowledge base. Pure: text in, annotations out.
 pub struct Enricher {
@@ -76,7 +79,11 @@ impl Enricher {
                     id: e.id.clone(),
                     kind: e.kind,
                     name: e.name.clone(),
-                    aliases: e.aliases.iter().take(MAX_ALIASES).cloned().collect(),
+                    aliases: if e.category == "city" {
+                        Vec::new()
+                    } else {
+                        e.aliases.iter().take(MAX_ALIASES).cloned().collect()
+                    },
                     ticker: e.ticker.clone(),
                     roles: e.roles.clone(),
                     salience: (salience * 100.0).round() / 100.0,

@@ -7,7 +7,7 @@
 
 use std::path::{Path, PathBuf};
 
-use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, Anchored, Input, MatchKind, StartKind};
 use herald_model::EntityKind;
 use rustc_hash::{FxHashMap, FxHashSet};
 
@@ -425,7 +425,8 @@ impl KbBuilder {
             }
         }
         let automaton = AhoCorasick::builder()
-            .match_kind(MatchKind::Standard)
+            .match_kind(MatchKind::LeftmostLongest)
+            .start_kind(StartKind::Anchored)
             .kind(Some(AhoCorasickKind::NoncontiguousNFA))
             .build(&patterns)
             .map_err(|e| KbError::Index(e.to_string()))?;
@@ -492,31 +493,46 @@ impl Kb {
     /// Every known name in `text`: case-sensitive, on word boundaries, leftmost-longest and
     /// non-overlapping, in text order.
     pub fn find(&self, text: &str) -> Vec<KbMatch> {
-        // All matches (overlapping) so that a longer name rejected at a word boundary
-        // ("Tehrani") does not hide a shorter valid one starting at the same place.
-        let mut found: Vec<(usize, usize, u32)> = self
-            .automaton
-            .find_overlapping_iter(text)
-            .filter(|m| on_boundaries(text, m.start(), m.end()))
-            .map(|m| (m.start(), m.end(), m.pattern().as_u32()))
-            .collect();
-        found.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+        // Names start where words start, so the automaton is run anchored at each word
+        // start only (a few steps each) rather than over every position: this keeps
+        // enrichment off the ingest path's critical cost. At each start the longest name
+        // that also ends on a word boundary wins ("Tehran" is not in "Tehrani", and a
+        // longer name ending inside a word gives way to a shorter one that fits).
+        let word = |c: char| c.is_alphanumeric() || c == '_';
         let mut out = Vec::new();
         let mut covered = 0;
-        for (start, end, s) in found {
-            if start < covered {
+        let mut prev_word = false;
+        for (i, c) in text.char_indices() {
+            let is_word = word(c);
+            let word_start = is_word && !prev_word;
+            prev_word = is_word;
+            if !word_start || i < covered {
                 continue;
             }
-            let Some(surface) = self.surfaces.get(s as usize) else {
-                continue;
-            };
-            covered = end;
-            out.push(KbMatch {
-                start,
-                end,
-                ids: surface.ids.clone(),
-                ambiguous: surface.ambiguous,
-            });
+            let mut limit = text.len();
+            while limit > i {
+                let input = Input::new(text).span(i..limit).anchored(Anchored::Yes);
+                let Some(m) = self.automaton.find(input) else {
+                    break;
+                };
+                if on_boundaries(text, m.start(), m.end()) {
+                    if let Some(surface) = self.surfaces.get(m.pattern().as_usize()) {
+                        covered = m.end();
+                        out.push(KbMatch {
+                            start: m.start(),
+                            end: m.end(),
+                            ids: surface.ids.clone(),
+                            ambiguous: surface.ambiguous,
+                        });
+                    }
+                    break;
+                }
+                // Ends inside a word: look for a shorter name at the same start.
+                limit = m.end() - 1;
+                while limit > i && !text.is_char_boundary(limit) {
+                    limit -= 1;
+                }
+            }
         }
         out
     }

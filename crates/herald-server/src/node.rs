@@ -71,8 +71,6 @@ struct Job {
 /// The state that HTTP handlers share.
 pub struct Shared {
     pub config: Config,
-    /// Enrichment with the knowledge base; handlers enrich before queueing a story.
-    pub enricher: Arc<herald_nlp::Enricher>,
     pub stories: StoryReader,
     pub index: IndexHandle,
     pub hub: Arc<Hub>,
@@ -170,7 +168,6 @@ impl Node {
     /// Opens (or creates) the data dir, replays the log and starts the writers.
     pub fn open(config: Config) -> Result<Node, NodeError> {
         let lock = lock_data_dir(&config.data_dir)?;
-        let enricher = embedded_enricher()?;
         let (store, report) = StoryStore::open(&config.data_dir.join("log"))?;
         info!(?report, "log opened");
         let reader = store.reader();
@@ -222,7 +219,6 @@ impl Node {
         let shared = Arc::new(Shared {
             hub: Arc::new(Hub::new(config.subscriber_queue, reader.last_seq())),
             index,
-            enricher,
             stories: reader.clone(),
             metrics: Arc::new(Metrics::default()),
             indexed_seq: indexed_seq.clone(),

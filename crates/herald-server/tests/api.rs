@@ -361,39 +361,3 @@ async fn an_index_left_unsynced_by_a_machine_crash_is_rebuilt_from_the_log() {
     assert_eq!(s, 200, "{r}");
     assert_eq!(r["total"], 10, "{r}");
 }
-
-#[tokio::test]
-async fn entities_from_the_knowledge_base_are_searchable_by_any_of_their_names() {
-    let node = TestNode::start().await;
-    let (s, a) = node
-        .publish_text(
-            "Daesh claims attack on checkpoint\n\nThe group, which calls itself Islamic State, said its fighters struck a checkpoint near Mosul on Tuesday.",
-            "?source=conflict-desk",
-        )
-        .await;
-    assert_eq!(s, 201, "{a}");
-    node.publish_text(&story_text(1, "wheat"), "").await;
-    node.wait_indexed().await;
-    let (_, story) = node
-        .get_json(&format!("/v1/stories/{}", a["id"].as_str().unwrap()))
-        .await;
-    let ids: Vec<&str> = story["entities"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["id"].as_str().unwrap())
-        .collect();
-    assert!(ids.contains(&"kb:group/islamic-state"), "{ids:?}");
-    // The story never says ISIL or ISIS: the entity's aliases find it.
-    for q in [
-        "entity:ISIL",
-        "org:ISIS",
-        "entity:%22Islamic%20State%22",
-        "entity:kb:group/islamic-state",
-    ] {
-        let (_, r) = node.get_json(&format!("/v1/search?q={q}")).await;
-        assert_eq!(r["total"], 1, "{q}: {r}");
-    }
-    let (_, r) = node.get_json("/v1/search?q=entity:ISIL%20-place:Mosul").await;
-    assert_eq!(r["total"], 0, "Mosul is linked as a place: {story}");
-}
