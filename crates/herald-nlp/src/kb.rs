@@ -130,6 +130,9 @@ pub struct Kb {
     by_surface: FxHashMap<String, u32>,
     surfaces: Vec<Surface>,
     automaton: AhoCorasick,
+    /// Every character a known name starts with: most words of running text start with
+    /// none of them (lower case), and are skipped without touching the automaton.
+    first_chars: rustc_hash::FxHashSet<char>,
 }
 
 /// The known file formats, recognised by their header row.
@@ -424,6 +427,7 @@ impl KbBuilder {
                 surface.ambiguous = true;
             }
         }
+        let first_chars = patterns.iter().filter_map(|p| p.chars().next()).collect();
         let automaton = AhoCorasick::builder()
             .match_kind(MatchKind::LeftmostLongest)
             .start_kind(StartKind::Anchored)
@@ -436,6 +440,7 @@ impl KbBuilder {
             by_surface,
             surfaces: surfaces_done,
             automaton,
+            first_chars,
         })
     }
 }
@@ -506,7 +511,7 @@ impl Kb {
             let is_word = word(c);
             let word_start = is_word && !prev_word;
             prev_word = is_word;
-            if !word_start || i < covered {
+            if !word_start || i < covered || !self.first_chars.contains(&c) {
                 continue;
             }
             let mut limit = text.len();
