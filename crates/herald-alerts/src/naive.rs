@@ -261,16 +261,7 @@ mod tests {
     const NOW: OffsetDateTime = datetime!(2026-11-24 12:00 UTC);
 
     fn entity(id: &str, kind: EntityKind, name: &str, aliases: &[&str]) -> Entity {
-        Entity {
-            id: id.into(),
-            kind,
-            name: name.into(),
-            aliases: aliases.iter().map(|a| a.to_string()).collect(),
-            ticker: None,
-            roles: Vec::new(),
-            salience: 0.5,
-            mentions: Vec::new(),
-        }
+        Entity::new(id, kind, name).with_aliases(aliases)
     }
 
     /// A harbour-strike story with a bit of everything the fields look at.

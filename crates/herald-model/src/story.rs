@@ -72,6 +72,28 @@ pub struct Entity {
     pub mentions: Vec<Mention>,
 }
 
+impl Entity {
+    /// An entity with no aliases, roles, ticker or mentions yet, and middling salience.
+    pub fn new(id: impl Into<String>, kind: EntityKind, name: impl Into<String>) -> Entity {
+        Entity {
+            id: id.into(),
+            kind,
+            name: name.into(),
+            aliases: Vec::new(),
+            ticker: None,
+            roles: Vec::new(),
+            salience: 0.5,
+            mentions: Vec::new(),
+        }
+    }
+
+    /// The same entity with these aliases.
+    pub fn with_aliases(mut self, aliases: &[&str]) -> Entity {
+        self.aliases = aliases.iter().map(|a| a.to_string()).collect();
+        self
+    }
+}
+
 /// A direct quote and who said it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Quote {

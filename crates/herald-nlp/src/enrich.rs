@@ -202,16 +202,7 @@ mod tests {
         let mut s = Story {
             headline: "Syria".into(),
             body: "Syria.".into(),
-            entities: vec![Entity {
-                id: "doc:x".into(),
-                kind: herald_model::EntityKind::Other,
-                name: "X".into(),
-                aliases: vec![],
-                ticker: None,
-                roles: vec![],
-                salience: 1.0,
-                mentions: vec![],
-            }],
+            entities: vec![Entity::new("doc:x", herald_model::EntityKind::Other, "X")],
             ..Default::default()
         };
         enricher().enrich(&mut s);

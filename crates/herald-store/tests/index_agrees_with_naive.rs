@@ -102,16 +102,7 @@ impl B {
 }
 
 fn e(id: &str, kind: EntityKind, name: &str, aliases: &[&str]) -> Entity {
-    Entity {
-        id: id.into(),
-        kind,
-        name: name.into(),
-        aliases: aliases.iter().map(|a| a.to_string()).collect(),
-        ticker: None,
-        roles: Vec::new(),
-        salience: 0.5,
-        mentions: Vec::new(),
-    }
+    Entity::new(id, kind, name).with_aliases(aliases)
 }
 
 fn ticker(mut ent: Entity, t: &str) -> Entity {

@@ -62,16 +62,7 @@ fn story(id: &str, seq: u64, hours_ago: i64, headline: &str, body: &str) -> Stor
 }
 
 fn entity(id: &str, kind: EntityKind, name: &str, aliases: &[&str]) -> Entity {
-    Entity {
-        id: id.into(),
-        kind,
-        name: name.into(),
-        aliases: aliases.iter().map(|a| a.to_string()).collect(),
-        ticker: None,
-        roles: Vec::new(),
-        salience: 0.5,
-        mentions: Vec::new(),
-    }
+    Entity::new(id, kind, name).with_aliases(aliases)
 }
 
 fn topic(code: &str) -> Topic {
