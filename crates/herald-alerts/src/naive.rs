@@ -321,6 +321,7 @@ mod tests {
                 code: "economy/trade".into(),
                 name: "Trade".into(),
                 score: 0.7,
+                evidence: Vec::new(),
             }],
             ..Story::default()
         }

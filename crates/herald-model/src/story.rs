@@ -19,7 +19,7 @@ pub struct Source {
 }
 
 /// The kind of a named entity.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum EntityKind {
     Person,
@@ -131,6 +131,9 @@ pub struct Topic {
     pub name: String,
     #[serde(default)]
     pub score: f32,
+    /// Why the topic was given: the cues that fired (`"word:ceasefire"`, `"entity:kb:group/…"`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<String>,
 }
 
 /// A news story: what a source sent, plus what Herald understood of it.

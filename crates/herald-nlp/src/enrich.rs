@@ -1,27 +1,45 @@
-//! The enrichment pipeline: so far, knowledge-base entities and lead bullets.
+//! The enrichment pipeline: everything Herald understands about a story, in one pure,
+//! deterministic pass — language, entities (KB and unknown names, roles, aliases learned
+//! from the text, coreference), quotes with their speakers, figures, topics, bullets and a
+//! near-duplicate fingerprint.
 //!
-//! Entities: every name the knowledge base knows, found on word boundaries in the
-//! headline and body, becomes an entity with its KB id, kind, canonical name, aliases
-//! and ticker, so that `entity:Daesh` finds a story that only says "ISIL". Linking is
-//! deliberately conservative until context-aware linking lands: names the KB marks as
-//! needing context (Georgia, Jordan, Chad …), names shared by several entities, and
-//! names of one or two characters are left alone. Quotes, figures, topics and names
-//! the KB does not know come with the rest of the enrichment issue.
+//! What a client sent is kept: entities, quotes, figures, topics, bullets or a language
+//! that arrive with a story are not replaced. Per-source state (boilerplate learned across
+//! a source's stories, the near-duplicate index) lives with the caller: see
+//! [`crate::boilerplate`] and [`crate::fingerprint::DuplicateIndex`].
 
-use std::collections::HashMap;
+use herald_model::{Entity, EntityKind, Figure, Mention, Quote, Story, Topic};
 
-use herald_model::{Entity, Mention, Story};
-
-use crate::kb::{EntityIdx, Kb};
+use crate::kb::Kb;
+use crate::{bullets, figures, fingerprint, lang, names, quotes, topics};
 
 /// Bumped whenever enrichment output changes, so that a replay knows to re-enrich.
-pub const ENRICHER_VERSION: u32 = 1;
+pub const ENRICHER_VERSION: u32 = 2;
 
 /// Aliases copied onto an entity. They are what lets `entity:Daesh` match a story that
 /// says "ISIL", but every one is stored and indexed with every story that names it, so
 /// only a few are kept, and none of a city's (GeoNames' alternate spellings are noise
 /// for matching and would double the size of a story).
 const MAX_ALIASES: usize = 8;
+
+/// What enrichment learned besides the story's own annotations.
+#[derive(Debug, Clone, Default)]
+pub struct EnrichReport {
+    /// For each entity of the story (by index), every text it was found under, headline
+    /// and bullets included.
+    pub surfaces: Vec<(usize, String)>,
+    /// Aliases the text introduced ("X, also known as Y"), with the sentence that says so.
+    pub learned: Vec<LearnedAlias>,
+}
+
+/// An alias the story's text gave an entity.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LearnedAlias {
+    pub entity_id: String,
+    pub entity_name: String,
+    pub alias: String,
+    pub evidence: String,
+}
 
 /// Enriches stories with a loaded knowledge base. Pure: text in, annotations out.
 pub struct Enricher {
@@ -41,108 +59,257 @@ impl Enricher {
     /// Enriches a story in place. Deterministic: the same story in gives the same story
     /// out. Entities a client sent with the story are kept as they are.
     pub fn enrich(&self, story: &mut Story) {
-        if story.entities.is_empty() {
-            story.entities = self.entities(&story.headline, &story.body);
-        }
-        enrich(story);
+        self.enrich_with_surfaces(story);
     }
 
-    fn entities(&self, headline: &str, body: &str) -> Vec<Entity> {
-        // Per entity: mentions in the body (offsets are into the body), and whether the
-        // headline names it.
-        let mut found: HashMap<EntityIdx, (Vec<Mention>, bool)> = HashMap::new();
-        for (text, in_headline) in [(headline, true), (body, false)] {
-            for m in self.kb.find(text) {
-                if m.ambiguous || m.ids.len() != 1 || text[m.start..m.end].chars().count() <= 2 {
-                    continue;
-                }
-                let entry = found.entry(m.ids[0]).or_default();
-                if in_headline {
-                    entry.1 = true;
-                } else {
-                    entry.0.push(Mention {
-                        start: m.start,
-                        end: m.end,
-                        text: body[m.start..m.end].to_string(),
+    /// Enriches a story and returns, for each entity of the story (by index), every text
+    /// it was found under, headline and bullets included (`Entity::mentions` holds only
+    /// the body's). The gold-set evaluation scores these.
+    pub fn enrich_with_surfaces(&self, story: &mut Story) -> Vec<(usize, String)> {
+        self.enrich_report(story).surfaces
+    }
+
+    /// Enriches a story and tells what else was learned on the way: the surfaces of each
+    /// entity and the aliases the text introduced (candidates for the knowledge base).
+    pub fn enrich_report(&self, story: &mut Story) -> EnrichReport {
+        if story.language.is_none() {
+            let mut sample = String::with_capacity(story.headline.len() + 1 + story.body.len().min(2048));
+            sample.push_str(&story.headline);
+            sample.push('\n');
+            sample.push_str(cut(&story.body, 2048));
+            story.language = lang::detect_language(&sample).map(str::to_string);
+        }
+        let doc = Doc::new(story);
+        let mut report = EnrichReport::default();
+        let mut found = None;
+        if story.entities.is_empty() {
+            let f = names::recognize(&self.kb, &doc.text, doc.headline_end);
+            let (entities, s, order) = self.entities(&doc, &f);
+            for l in &f.learned {
+                if let Some(e) = order.get(l.entity).and_then(|&p| entities.get(p)) {
+                    report.learned.push(LearnedAlias {
+                        entity_id: e.id.clone(),
+                        entity_name: e.name.clone(),
+                        alias: l.alias.clone(),
+                        evidence: l.evidence.clone(),
                     });
                 }
             }
+            story.entities = entities;
+            report.surfaces = s;
+            found = Some((f, order));
         }
-        let most = found.values().map(|(m, _)| m.len()).max().unwrap_or(0).max(1) as f32;
-        let mut out: Vec<Entity> = found
-            .into_iter()
-            .filter_map(|(idx, (mentions, in_headline))| {
-                let e = self.kb.get(idx)?;
-                // Named in the headline, or often in the body: what the story is about.
-                let salience = (if in_headline { 0.5 } else { 0.0 }) + 0.5 * mentions.len() as f32 / most;
-                Some(Entity {
-                    id: e.id.clone(),
-                    kind: e.kind,
-                    name: e.name.clone(),
-                    aliases: if e.category == "city" {
-                        Vec::new()
-                    } else {
-                        e.aliases.iter().take(MAX_ALIASES).cloned().collect()
+        if story.quotes.is_empty() {
+            story.quotes = match &found {
+                Some((f, order)) => doc.quotes(f, order, &story.entities),
+                None => doc.quotes(&names::Found::default(), &[], &story.entities),
+            };
+        }
+        if story.figures.is_empty() {
+            story.figures = doc.figures();
+        }
+        if story.topics.is_empty() {
+            story.topics = topics::classify(&story.headline, &story.body, &story.entities)
+                .into_iter()
+                .map(Topic::from)
+                .collect();
+        }
+        if story.bullets.is_empty() {
+            story.bullets = bullets::extractive_bullets(&story.headline, &story.body, 3);
+        }
+        if story.fingerprint.is_none() {
+            story.fingerprint = Some(format!(
+                "{:016x}",
+                fingerprint::simhash(&story.headline, &story.body)
+            ));
+        }
+        report
+    }
+
+    /// The story's entities, best first, from what the recognizer found; also every
+    /// surface each was found under, and for each recognizer entity its output position.
+    fn entities(&self, doc: &Doc, found: &names::Found) -> (Vec<Entity>, Vec<(usize, String)>, Vec<usize>) {
+        let mut per: Vec<(Vec<Mention>, bool, usize)> = vec![(Vec::new(), false, 0); found.entities.len()];
+        let mut surfaces = Vec::new();
+        for m in &found.mentions {
+            let Some(text) = doc.text.get(m.start..m.end) else {
+                continue;
+            };
+            surfaces.push((m.entity, text.to_string()));
+            let slot = &mut per[m.entity];
+            slot.2 += 1;
+            if m.start < doc.headline_end {
+                slot.1 = true;
+            }
+            if m.start >= doc.body_at {
+                slot.0.push(Mention {
+                    start: m.start - doc.body_at,
+                    end: m.end - doc.body_at,
+                    text: text.to_string(),
+                });
+            }
+        }
+        let most = per.iter().map(|p| p.2).max().unwrap_or(0).max(1) as f32;
+        let mut out: Vec<(usize, Entity)> = found
+            .entities
+            .iter()
+            .enumerate()
+            .map(|(i, e)| {
+                let (mentions, in_headline, count) = std::mem::take(&mut per[i]);
+                let salience = (if in_headline { 0.5 } else { 0.0 }) + 0.5 * count as f32 / most;
+                let mut aliases: Vec<String> = match e.kb.and_then(|k| self.kb.get(k)) {
+                    Some(k) if k.category != "city" => k.aliases.iter().take(MAX_ALIASES).cloned().collect(),
+                    _ => Vec::new(),
+                };
+                for a in &e.learned {
+                    if !aliases.contains(a) && a != &e.name {
+                        aliases.push(a.clone());
+                    }
+                }
+                (
+                    i,
+                    Entity {
+                        id: e.id.clone(),
+                        kind: e.kind,
+                        name: e.name.clone(),
+                        aliases,
+                        ticker: e.ticker.clone(),
+                        roles: e.roles.clone(),
+                        salience: (salience * 100.0).round() / 100.0,
+                        mentions,
                     },
-                    ticker: e.ticker.clone(),
-                    roles: e.roles.clone(),
-                    salience: (salience * 100.0).round() / 100.0,
-                    mentions,
-                })
+                )
             })
             .collect();
-        out.sort_by(|a, b| {
+        out.sort_by(|(_, a), (_, b)| {
             b.salience
                 .total_cmp(&a.salience)
                 .then_with(|| a.name.cmp(&b.name))
         });
-        out
-    }
-}
-
-/// The part of enrichment that needs no knowledge base: extractive bullets when the
-/// story brings none. Deterministic.
-pub fn enrich(story: &mut Story) {
-    if story.bullets.is_empty() {
-        story.bullets = lead_bullets(&story.body, 2);
-    }
-}
-
-/// The first `n` sentences of the first paragraph, as bullets (cut at 160 characters).
-fn lead_bullets(body: &str, n: usize) -> Vec<String> {
-    let first = body
-        .split("\n\n")
-        .map(str::trim)
-        .find(|p| !p.is_empty())
-        .unwrap_or("");
-    let mut out = Vec::new();
-    let mut rest = first;
-    while out.len() < n && !rest.is_empty() {
-        // A sentence ends at ". " followed by an uppercase letter; good enough for a lead.
-        let cut = rest
-            .match_indices(". ")
-            .find(|(i, _)| rest[i + 2..].chars().next().is_some_and(char::is_uppercase))
-            .map(|(i, _)| i + 1)
-            .unwrap_or(rest.len());
-        let sentence = rest[..cut].trim();
-        if !sentence.is_empty() {
-            out.push(clip(sentence, 160));
+        let mut pos = vec![0; out.len()];
+        for (new, (old, _)) in out.iter().enumerate() {
+            pos[*old] = new;
         }
-        rest = rest[cut..].trim_start();
+        let surfaces = surfaces.into_iter().map(|(i, s)| (pos[i], s)).collect();
+        (out.into_iter().map(|(_, e)| e).collect(), surfaces, pos)
     }
-    out
 }
 
-fn clip(s: &str, max_chars: usize) -> String {
-    if s.chars().count() <= max_chars {
-        return s.to_string();
+/// A story as one text: headline, bullets and body, each its own paragraph, with where
+/// the body starts (annotations in the body carry body offsets; the rest carry 0..0).
+struct Doc {
+    text: String,
+    headline_end: usize,
+    body_at: usize,
+}
+
+impl Doc {
+    fn new(story: &Story) -> Doc {
+        let mut text = String::with_capacity(story.headline.len() + story.body.len() + 64);
+        text.push_str(&story.headline);
+        let headline_end = text.len();
+        text.push_str("\n\n");
+        for b in &story.bullets {
+            text.push_str(b);
+            text.push_str("\n\n");
+        }
+        let body_at = text.len();
+        text.push_str(&story.body);
+        Doc {
+            text,
+            headline_end,
+            body_at,
+        }
     }
-    let mut out: String = s.chars().take(max_chars - 1).collect();
-    if let Some(i) = out.rfind(' ') {
-        out.truncate(i);
+
+    /// Body offsets for a span of the document; 0..0 outside the body.
+    fn body_span(&self, start: usize, end: usize) -> (usize, usize) {
+        if start >= self.body_at {
+            (start - self.body_at, end - self.body_at)
+        } else {
+            (0, 0)
+        }
     }
-    out.push('…');
-    out
+
+    fn quotes(&self, found: &names::Found, order: &[usize], entities: &[Entity]) -> Vec<Quote> {
+        // Refs: sorted, non-overlapping (an outer mention wins over one nested in it).
+        let mut refs: Vec<quotes::Ref> = Vec::with_capacity(found.mentions.len());
+        for m in &found.mentions {
+            if refs.last().is_some_and(|r| m.start < r.end) {
+                continue;
+            }
+            let Some(&pos) = order.get(m.entity) else { continue };
+            refs.push(quotes::Ref {
+                start: m.start,
+                end: m.end,
+                entity: pos,
+                person: entities.get(pos).is_some_and(|e| e.kind == EntityKind::Person),
+            });
+        }
+        // The headline is no place for quotes with speakers; start after it.
+        let from = self.headline_end;
+        let text = &self.text[from..];
+        let shifted: Vec<quotes::Ref> = refs
+            .iter()
+            .filter(|r| r.start >= from)
+            .map(|r| quotes::Ref {
+                start: r.start - from,
+                end: r.end - from,
+                ..*r
+            })
+            .collect();
+        quotes::extract_quotes(text, &shifted)
+            .into_iter()
+            .filter_map(|q| {
+                let quoted = text.get(q.start..q.end)?.trim();
+                if quoted.is_empty() {
+                    return None;
+                }
+                let speaker = q.speaker.and_then(|i| entities.get(i));
+                let (start, end) = self.body_span(q.start + from, q.end + from);
+                Some(Quote {
+                    text: quoted.to_string(),
+                    speaker: speaker.map(|e| e.id.clone()),
+                    speaker_name: speaker.map(|e| e.name.clone()),
+                    start,
+                    end,
+                })
+            })
+            .collect()
+    }
+
+    fn figures(&self) -> Vec<Figure> {
+        figures::extract_figures(&self.text)
+            .into_iter()
+            .map(|mut f| {
+                let (s, e) = self.body_span(f.start, f.end);
+                f.start = s;
+                f.end = e;
+                f
+            })
+            .collect()
+    }
+}
+
+/// The part of enrichment that needs no knowledge base: language, quotes (without
+/// speakers), figures, topics, bullets and the fingerprint. Deterministic.
+pub fn enrich(story: &mut Story) {
+    static EMPTY: std::sync::OnceLock<Option<Enricher>> = std::sync::OnceLock::new();
+    if let Some(e) = EMPTY.get_or_init(|| Kb::builder().build().ok().map(Enricher::new)) {
+        e.enrich(story);
+    }
+}
+
+/// At most `max` bytes of `text`, cut on a char boundary.
+fn cut(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
 }
 
 #[cfg(test)]
@@ -191,14 +358,29 @@ mod tests {
     }
 
     #[test]
-    fn leaves_names_that_need_context_and_keeps_client_entities() {
+    fn names_that_need_context_are_taken_only_with_it_and_client_entities_are_kept() {
         let mut s = Story {
             headline: "Georgia votes".into(),
-            body: "Polls opened in Georgia on Sunday.".into(),
+            body: "Polls opened in Georgia on Sunday. Jordan Peters, a voter, said turnout looked high."
+                .into(),
             ..Default::default()
         };
         enricher().enrich(&mut s);
-        assert!(s.entities.iter().all(|e| e.name != "Georgia"), "{:?}", s.entities);
+        assert!(
+            s.entities.iter().any(|e| e.id == "kb:place/georgia"),
+            "in Georgia: {:?}",
+            s.entities
+        );
+        assert!(
+            s.entities.iter().all(|e| e.id != "kb:place/jordan"),
+            "Jordan Peters is a person: {:?}",
+            s.entities
+        );
+        assert!(
+            s.entities
+                .iter()
+                .any(|e| e.name == "Jordan Peters" && e.kind == herald_model::EntityKind::Person)
+        );
         let mut s = Story {
             headline: "Syria".into(),
             body: "Syria.".into(),
@@ -222,20 +404,21 @@ mod tests {
     }
 
     #[test]
-    fn makes_lead_bullets() {
+    fn makes_bullets_when_none_came() {
         let mut s = Story {
-            headline: "H".into(),
-            body: "Markets fell 3% on Monday. Oil rose. Gold was flat.\n\nMore text.".into(),
+            headline: "Markets fall".into(),
+            body: "Stock markets in Europe fell 3% on Monday after weak factory data. Oil rose. \
+                   Gold was flat in quiet trading across the region.\n\nMore text here follows."
+                .into(),
             ..Default::default()
         };
         enrich(&mut s);
-        assert_eq!(s.bullets, ["Markets fell 3% on Monday.", "Oil rose."]);
-    }
-
-    #[test]
-    fn clips_long_sentences() {
-        let long = "word ".repeat(100);
-        let b = lead_bullets(&long, 2);
-        assert!(b[0].chars().count() <= 160 && b[0].ends_with('…'));
+        assert_eq!(
+            s.bullets[0],
+            "Stock markets in Europe fell 3% on Monday after weak factory data."
+        );
+        assert!(s.bullets.iter().all(|b| b.chars().count() <= 160));
+        assert!(s.fingerprint.as_deref().is_some_and(|f| f.len() == 16));
+        assert!(s.figures.iter().any(|f| f.text.contains("3%")), "{:?}", s.figures);
     }
 }

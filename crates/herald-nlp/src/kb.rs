@@ -133,6 +133,8 @@ pub struct Kb {
     /// Every character a known name starts with: most words of running text start with
     /// none of them (lower case), and are skipped without touching the automaton.
     first_chars: rustc_hash::FxHashSet<char>,
+    /// Capital cities (a lone city name in a story is taken more readily when it is one).
+    capitals: FxHashSet<EntityIdx>,
 }
 
 /// The known file formats, recognised by their header row.
@@ -147,13 +149,17 @@ enum Format {
     Regions,
     OfficeHolders,
     Ambiguous,
+    /// Any kind of entity, one per row: what `herald kb add` and `POST /v1/entities` write.
+    Entities,
 }
 
 impl Format {
     fn from_header(header: &[&str]) -> Option<Format> {
         let has = |c: &str| header.contains(&c);
         // Checked most specific first: several formats share `id, kind, name, aliases`.
-        Some(if has("person_id") && has("role") {
+        Some(if has("entity_kind") {
+            Format::Entities
+        } else if has("person_id") && has("role") {
             Format::OfficeHolders
         } else if has("reason") && has("ids") {
             Format::Ambiguous
@@ -285,6 +291,25 @@ impl KbBuilder {
             Format::Companies => (EntityKind::Company, "company".to_string()),
             Format::Orgs | Format::ArmedGroups => (EntityKind::Org, row.get("kind").to_string()),
             Format::OfficeHolders => (EntityKind::Person, "office_holder".to_string()),
+            Format::Entities => {
+                let kind = match row.required("entity_kind")? {
+                    "person" => EntityKind::Person,
+                    "org" => EntityKind::Org,
+                    "place" => EntityKind::Place,
+                    "company" => EntityKind::Company,
+                    "other" => EntityKind::Other,
+                    k => {
+                        return Err(format!(
+                            "entity_kind {k:?} is not person, org, place, company or other"
+                        ));
+                    }
+                };
+                let category = match row.get("category") {
+                    "" => kind.as_str().to_string(),
+                    c => c.to_string(),
+                };
+                (kind, category)
+            }
             Format::Ambiguous => return Ok(()), // handled above
         };
         if format == Format::Countries {
@@ -306,10 +331,11 @@ impl KbBuilder {
                 relations.push((relation.to_string(), target.to_string()));
             }
         }
-        let roles = match row.get("role") {
+        let mut roles = match row.get("role") {
             "" => Vec::new(),
             role => vec![role.to_string()],
         };
+        roles.extend(row.list("roles"));
         let ticker = Some(row.get("ticker"))
             .filter(|t| !t.is_empty())
             .map(str::to_string);
@@ -428,6 +454,12 @@ impl KbBuilder {
             }
         }
         let first_chars = patterns.iter().filter_map(|p| p.chars().next()).collect();
+        let capitals = entities
+            .iter()
+            .flat_map(|e| e.relations.iter())
+            .filter(|(rel, _)| rel == "capital")
+            .filter_map(|(_, target)| by_id.get(target).copied())
+            .collect();
         let automaton = AhoCorasick::builder()
             .match_kind(MatchKind::LeftmostLongest)
             .start_kind(StartKind::Anchored)
@@ -441,6 +473,7 @@ impl KbBuilder {
             surfaces: surfaces_done,
             automaton,
             first_chars,
+            capitals,
         })
     }
 }
@@ -459,6 +492,52 @@ impl Kb {
 
     pub fn builder() -> KbBuilder {
         KbBuilder::new()
+    }
+
+    /// Entities whose name or an alias matches `query`: exact (case-sensitive) alias
+    /// matches first, then case-insensitive prefixes of names, then of aliases; at most
+    /// `limit`, cities after everything else at each step.
+    pub fn lookup(&self, query: &str, limit: usize) -> Vec<EntityIdx> {
+        let q = query.trim();
+        let mut out: Vec<EntityIdx> = Vec::new();
+        if q.is_empty() || limit == 0 {
+            return out;
+        }
+        if let Some(id) = self.by_id(q) {
+            out.push(id);
+        }
+        out.extend(self.by_alias(q).iter().copied());
+        let lower = q.to_lowercase();
+        let starts = |s: &str| s.len() >= lower.len() && s.to_lowercase().starts_with(&lower);
+        let mut names: Vec<(bool, EntityIdx)> = Vec::new();
+        let mut aliases: Vec<(bool, EntityIdx)> = Vec::new();
+        for (i, e) in self.entities.iter().enumerate() {
+            let idx = EntityIdx(i as u32);
+            let city = e.category == "city";
+            if starts(&e.name) {
+                names.push((city, idx));
+            } else if e.aliases.iter().any(|a| starts(a)) {
+                aliases.push((city, idx));
+            }
+        }
+        names.sort_by_key(|(city, _)| *city);
+        aliases.sort_by_key(|(city, _)| *city);
+        for (_, idx) in names.into_iter().chain(aliases) {
+            if out.len() >= limit {
+                break;
+            }
+            if !out.contains(&idx) {
+                out.push(idx);
+            }
+        }
+        out.dedup();
+        out.truncate(limit);
+        out
+    }
+
+    /// True when the entity is a country's capital city.
+    pub fn is_capital(&self, idx: EntityIdx) -> bool {
+        self.capitals.contains(&idx)
     }
 
     /// Number of entities.

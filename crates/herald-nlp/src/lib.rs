@@ -11,9 +11,19 @@
 //! clock, no global mutable state.
 
 pub mod analyzer;
+pub mod boilerplate;
+pub mod bullets;
 pub mod enrich;
+pub mod eval;
+pub mod figures;
+pub mod fingerprint;
 pub mod kb;
+pub mod lang;
+pub mod names;
+pub mod quotes;
+pub mod sentences;
+pub mod topics;
 
 pub use analyzer::{Analyzer, Token, analyze, normalize_term};
-pub use enrich::{ENRICHER_VERSION, Enricher, enrich};
+pub use enrich::{ENRICHER_VERSION, EnrichReport, Enricher, LearnedAlias, enrich};
 pub use kb::{EntityIdx, Kb, KbBuilder, KbEntity, KbError, KbMatch};

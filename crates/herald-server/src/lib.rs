@@ -6,6 +6,8 @@
 //! * [`hub`] — fan-out of committed stories to live subscribers, each with a bounded queue.
 //! * [`api`] — the HTTP handlers, one module per resource.
 //! * [`metrics`] — counters and histograms for `/metrics`.
+//! * [`nlp`] — enrichment state: the knowledge base, boilerplate, near-duplicates, alias
+//!   candidates.
 //!
 //! [`serve`] runs a node until it is told to stop (Ctrl-C or SIGTERM).
 
@@ -13,6 +15,7 @@ pub mod api;
 pub mod config;
 pub mod hub;
 pub mod metrics;
+pub mod nlp;
 pub mod node;
 
 use std::future::Future;

@@ -75,6 +75,7 @@ pub struct Shared {
     pub index: IndexHandle,
     pub hub: Arc<Hub>,
     pub metrics: Arc<Metrics>,
+    pub nlp: Arc<crate::nlp::Nlp>,
     indexed_seq: Arc<AtomicU64>,
     /// `None` once shutdown began: new publishes are refused, and the committer ends
     /// when the last in-flight sender is gone.
@@ -140,6 +141,20 @@ pub fn embedded_enricher() -> Result<Arc<herald_nlp::Enricher>, NodeError> {
         .map_err(NodeError::Kb)
 }
 
+/// Fills the near-duplicate index with the fingerprints of the log's latest stories, so
+/// that a restart does not forget what was just seen.
+fn seed_duplicates(nlp: &crate::nlp::Nlp, reader: &StoryReader) {
+    let last = reader.last_seq();
+    let from = last.saturating_sub(crate::nlp::DUP_CAPACITY as u64 / 4);
+    let r = reader.scan_from(from, |story| {
+        nlp.remember(&story);
+        std::ops::ControlFlow::Continue(())
+    });
+    if let Err(e) = r {
+        tracing::warn!(error = %e, "cannot seed the near-duplicate index from the log");
+    }
+}
+
 /// Takes the data dir's lock so that two nodes (or a node and `herald reindex`) never
 /// write the same files.
 pub fn lock_data_dir(dir: &Path) -> Result<File, NodeError> {
@@ -171,6 +186,8 @@ impl Node {
         let (store, report) = StoryStore::open(&config.data_dir.join("log"))?;
         info!(?report, "log opened");
         let reader = store.reader();
+        let nlp = Arc::new(crate::nlp::Nlp::open(&config.data_dir).map_err(NodeError::Kb)?);
+        seed_duplicates(&nlp, &reader);
         let indexed_seq = Arc::new(AtomicU64::new(0));
         let (index_tx, index_rx) = std_mpsc::sync_channel::<Arc<Published>>(config.index_queue);
         let overflowed = Arc::new(AtomicBool::new(false));
@@ -221,6 +238,7 @@ impl Node {
             index,
             stories: reader.clone(),
             metrics: Arc::new(Metrics::default()),
+            nlp,
             indexed_seq: indexed_seq.clone(),
             jobs: RwLock::new(Some(jobs_tx)),
             config,

@@ -91,6 +91,7 @@ impl B {
             code: (*c).into(),
             name: String::new(),
             score: 0.5,
+            evidence: Vec::new(),
         }));
         self
     }

@@ -70,6 +70,7 @@ fn topic(code: &str) -> Topic {
         code: code.into(),
         name: String::new(),
         score: 0.7,
+        evidence: Vec::new(),
     }
 }
 

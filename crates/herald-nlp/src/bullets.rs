@@ -1,0 +1,252 @@
+//! Extractive bullets: the two or three sentences of a story that carry it, clipped to 160
+//! characters.
+//!
+//! The lead (the first sentence that qualifies) always comes first: wire copy puts the news
+//! there. The others are scored by what makes a sentence informative in news: words it shares
+//! with the headline (stemmed content words), an early position, numbers and names. Sentences
+//! that are questions, mostly quotation (a quote without context is a poor summary), or
+//! shorter than six words are never chosen, nor one that repeats an already chosen sentence.
+
+use rustc_hash::FxHashSet;
+
+use crate::analyzer::Analyzer;
+use crate::sentences::sentences;
+
+/// Longest bullet, in characters.
+pub const MAX_BULLET_CHARS: usize = 160;
+
+/// Sentences with fewer words carry too little to stand alone.
+const MIN_WORDS: usize = 6;
+
+/// Two chosen sentences sharing more than this fraction of their content words say the
+/// same thing; the later one is skipped.
+const MAX_OVERLAP: f32 = 0.6;
+
+/// Up to `max` bullets from `body` (lead sentence first, then the best-scoring others, in text
+/// order), each at most [`MAX_BULLET_CHARS`] characters (a longer sentence is clipped at a word
+/// boundary and ends with "…"). Empty when no sentence qualifies. Deterministic.
+pub fn extractive_bullets(headline: &str, body: &str, max: usize) -> Vec<String> {
+    if max == 0 {
+        return Vec::new();
+    }
+    let mut analyzer = Analyzer::default();
+    let headline_terms = content_terms(&mut analyzer, headline);
+    let ranges = sentences(body);
+    let n = ranges.len().max(1) as f32;
+    let candidates: Vec<Candidate<'_>> = ranges
+        .iter()
+        .enumerate()
+        .filter_map(|(index, r)| {
+            let text = body.get(r.clone())?;
+            if word_count(text) < MIN_WORDS || is_question(text) || is_mostly_quote(text) {
+                return None;
+            }
+            Some(Candidate {
+                index,
+                text,
+                terms: content_terms(&mut analyzer, text),
+            })
+        })
+        .collect();
+    let Some((lead, rest)) = candidates.split_first() else {
+        return Vec::new();
+    };
+
+    let mut scored: Vec<(f32, &Candidate<'_>)> = rest
+        .iter()
+        .map(|c| {
+            let overlap = if headline_terms.is_empty() {
+                0.0
+            } else {
+                c.terms.intersection(&headline_terms).count() as f32 / headline_terms.len() as f32
+            };
+            let position = 1.0 - c.index as f32 / n;
+            let number = if c.text.bytes().any(|b| b.is_ascii_digit()) {
+                1.0
+            } else {
+                0.0
+            };
+            let names = inner_capitalised_words(c.text).min(3) as f32 / 3.0;
+            let long = if c.text.chars().count() > MAX_BULLET_CHARS {
+                0.25
+            } else {
+                0.0
+            };
+            let score = 2.0 * overlap + position + 0.4 * number + 0.4 * names - long;
+            (score, c)
+        })
+        .collect();
+    // Best first; equal scores keep text order, so the result does not depend on sort details.
+    scored.sort_by(|(sa, a), (sb, b)| sb.total_cmp(sa).then(a.index.cmp(&b.index)));
+
+    let mut chosen: Vec<&Candidate<'_>> = vec![lead];
+    for (_, c) in scored {
+        if chosen.len() >= max {
+            break;
+        }
+        if chosen
+            .iter()
+            .all(|k| similarity(&k.terms, &c.terms) <= MAX_OVERLAP)
+        {
+            chosen.push(c);
+        }
+    }
+    chosen.sort_by_key(|c| c.index);
+    chosen
+        .into_iter()
+        .map(|c| clip(c.text, MAX_BULLET_CHARS))
+        .collect()
+}
+
+struct Candidate<'a> {
+    index: usize,
+    text: &'a str,
+    terms: FxHashSet<String>,
+}
+
+/// Function words that say nothing about what a sentence is about.
+const STOPWORDS: &[&str] = &[
+    "a", "an", "the", "and", "or", "but", "of", "to", "in", "on", "at", "by", "for", "from", "with", "as",
+    "is", "are", "was", "were", "be", "been", "being", "has", "have", "had", "it", "its", "this", "that",
+    "these", "those", "he", "she", "they", "we", "i", "you", "his", "her", "their", "our", "not", "no",
+    "will", "would", "could", "should", "may", "might", "can", "said", "says", "say", "after", "before",
+    "over", "into", "than", "then", "also", "about", "which", "who", "what", "when", "where", "there", "up",
+    "out", "more", "s", "do", "does",
+];
+
+/// Stemmed content words of `text` (stopwords and single characters left out).
+fn content_terms(analyzer: &mut Analyzer, text: &str) -> FxHashSet<String> {
+    let mut out = FxHashSet::default();
+    analyzer.for_each(text, |term, start, end, _| {
+        let word = text.get(start..end).unwrap_or("");
+        if word.chars().count() > 1 && !STOPWORDS.contains(&word.to_lowercase().as_str()) {
+            out.insert(term.to_string());
+        }
+    });
+    out
+}
+
+/// Jaccard similarity of two term sets.
+fn similarity(a: &FxHashSet<String>, b: &FxHashSet<String>) -> f32 {
+    let union = a.union(b).count();
+    if union == 0 {
+        return 0.0;
+    }
+    a.intersection(b).count() as f32 / union as f32
+}
+
+/// Words: whitespace-separated pieces holding at least one letter or digit.
+fn word_count(text: &str) -> usize {
+    text.split_whitespace()
+        .filter(|w| w.chars().any(char::is_alphanumeric))
+        .count()
+}
+
+fn is_question(text: &str) -> bool {
+    text.trim_end_matches(['"', '\'', '”', '’', '»', ')', ']'])
+        .ends_with(['?', '؟', '？'])
+}
+
+/// Whether at least 60% of the sentence's words are inside quotation marks.
+fn is_mostly_quote(text: &str) -> bool {
+    let mut inside = false;
+    let mut inside_words = 0usize;
+    let mut total = 0usize;
+    for word in text.split_whitespace() {
+        let has_alnum = word.chars().any(char::is_alphanumeric);
+        let mut counted_inside = inside;
+        for c in word.chars() {
+            match c {
+                '“' | '«' => {
+                    inside = true;
+                    counted_inside = true;
+                }
+                '”' | '»' => {
+                    if !inside {
+                        // A close with no open: the quote began in an earlier sentence, so
+                        // everything so far was quoted.
+                        inside_words = total + usize::from(has_alnum);
+                        counted_inside = false;
+                    }
+                    inside = false;
+                }
+                '"' => {
+                    inside = !inside;
+                    if inside {
+                        counted_inside = true;
+                    }
+                }
+                _ => {}
+            }
+        }
+        if !has_alnum {
+            continue;
+        }
+        total += 1;
+        if counted_inside {
+            inside_words += 1;
+        }
+    }
+    total > 0 && inside_words * 10 >= total * 6
+}
+
+/// Capitalised words after the first: names of people, places and organisations.
+fn inner_capitalised_words(text: &str) -> usize {
+    text.split_whitespace()
+        .skip(1)
+        .filter(|w| {
+            w.trim_start_matches(['"', '“', '‘', '(', '\''])
+                .chars()
+                .next()
+                .is_some_and(char::is_uppercase)
+        })
+        .count()
+}
+
+/// `s` if it has at most `max` characters; otherwise its longest prefix that ends at a word
+/// boundary and fits with a trailing "…" (cut mid-word only when one word is longer).
+fn clip(s: &str, max: usize) -> String {
+    if s.chars().count() <= max || max == 0 {
+        return s.to_string();
+    }
+    // Byte offset just past the first `max - 1` characters (room for the ellipsis).
+    let limit = s.char_indices().nth(max - 1).map_or(s.len(), |(i, _)| i);
+    let head = s.get(..limit).unwrap_or("");
+    // Cut at the last space if the next character starts a new word there; else mid-word.
+    let next_is_space = s.get(limit..).is_some_and(|t| t.starts_with(char::is_whitespace));
+    let cut = if next_is_space {
+        head
+    } else {
+        match head.rfind(char::is_whitespace) {
+            Some(i) if i > 0 => head.get(..i).unwrap_or(head),
+            _ => head,
+        }
+    };
+    let cut = cut.trim_end_matches(|c: char| c.is_whitespace() || ",;:-–—(".contains(c));
+    let cut = if cut.is_empty() { head } else { cut };
+    format!("{cut}…")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clip_keeps_words_whole() {
+        let s = "alpha beta gamma delta";
+        assert_eq!(clip(s, 12), "alpha beta…");
+        assert_eq!(clip(s, 100), s);
+        assert_eq!(clip(&"x".repeat(20), 10), format!("{}…", "x".repeat(9)));
+    }
+
+    #[test]
+    fn quote_share() {
+        assert!(is_mostly_quote(
+            "\"We know roughly where it happened and when,\" he said."
+        ));
+        assert!(!is_mostly_quote(
+            "Officials in Oslo said the talks, which one called \"useful,\" would resume."
+        ));
+        assert!(is_mostly_quote("beyond that and more of the same.” The end"));
+    }
+}
