@@ -66,6 +66,48 @@ fn main() {
         }
         passes += 1;
     }
+    // Where the time goes: each stage alone over the same stories.
+    let kb = enricher.kb();
+    let docs: Vec<String> = stories
+        .iter()
+        .map(|s| format!("{}\n\n{}\n\n{}", s.headline, s.bullets.join("\n\n"), s.body))
+        .collect();
+    let stage = |name: &str, f: &dyn Fn(&Story, &str)| {
+        let t = Instant::now();
+        let mut n = 0;
+        while t.elapsed() < Duration::from_millis(700) {
+            for (s, d) in stories.iter().zip(&docs) {
+                f(s, d);
+            }
+            n += 1;
+        }
+        let per = t.elapsed().as_secs_f64() / (n * stories.len()) as f64;
+        println!("  stage {name:<10} {:>7.1} µs/story", per * 1e6);
+    };
+    stage("kb.find", &|_, d| {
+        std::hint::black_box(kb.find(d));
+    });
+    stage("names", &|s, d| {
+        std::hint::black_box(herald_nlp::names::recognize(kb, d, s.headline.len()));
+    });
+    stage("quotes", &|_, d| {
+        std::hint::black_box(herald_nlp::quotes::extract_quotes(d, &[]));
+    });
+    stage("figures", &|_, d| {
+        std::hint::black_box(herald_nlp::figures::extract_figures(d));
+    });
+    stage("topics", &|s, _| {
+        std::hint::black_box(herald_nlp::topics::classify(&s.headline, &s.body, &[]));
+    });
+    stage("bullets", &|s, _| {
+        std::hint::black_box(herald_nlp::bullets::extractive_bullets(&s.headline, &s.body, 3));
+    });
+    stage("simhash", &|s, _| {
+        std::hint::black_box(herald_nlp::fingerprint::simhash(&s.headline, &s.body));
+    });
+    stage("language", &|s, _| {
+        std::hint::black_box(herald_nlp::lang::detect_language(&s.body));
+    });
     per_story.sort();
     let q = |p: f64| per_story[((per_story.len() as f64 - 1.0) * p) as usize];
     let total_bytes = bytes as f64 * passes as f64;

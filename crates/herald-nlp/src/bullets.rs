@@ -15,6 +15,9 @@ use crate::sentences::sentences;
 /// Longest bullet, in characters.
 pub const MAX_BULLET_CHARS: usize = 160;
 
+/// Sentences considered, from the top of the body.
+const MAX_CANDIDATE_SENTENCES: usize = 16;
+
 /// Sentences with fewer words carry too little to stand alone.
 const MIN_WORDS: usize = 6;
 
@@ -33,8 +36,11 @@ pub fn extractive_bullets(headline: &str, body: &str, max: usize) -> Vec<String>
     let headline_terms = content_terms(&mut analyzer, headline);
     let ranges = sentences(body);
     let n = ranges.len().max(1) as f32;
+    // The sentences that carry a news story are near its top; looking further down costs
+    // time (every candidate is stemmed) and does not change the choice.
     let candidates: Vec<Candidate<'_>> = ranges
         .iter()
+        .take(MAX_CANDIDATE_SENTENCES)
         .enumerate()
         .filter_map(|(index, r)| {
             let text = body.get(r.clone())?;
@@ -119,7 +125,7 @@ fn content_terms(analyzer: &mut Analyzer, text: &str) -> FxHashSet<String> {
     let mut out = FxHashSet::default();
     analyzer.for_each(text, |term, start, end, _| {
         let word = text.get(start..end).unwrap_or("");
-        if word.chars().count() > 1 && !STOPWORDS.contains(&word.to_lowercase().as_str()) {
+        if word.chars().count() > 1 && !STOPWORDS.iter().any(|s| s.eq_ignore_ascii_case(word)) {
             out.insert(term.to_string());
         }
     });

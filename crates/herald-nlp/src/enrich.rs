@@ -73,11 +73,16 @@ impl Enricher {
     /// entity and the aliases the text introduced (candidates for the knowledge base).
     pub fn enrich_report(&self, story: &mut Story) -> EnrichReport {
         if story.language.is_none() {
-            let mut sample = String::with_capacity(story.headline.len() + 1 + story.body.len().min(2048));
-            sample.push_str(&story.headline);
-            sample.push('\n');
-            sample.push_str(cut(&story.body, 2048));
-            story.language = lang::detect_language(&sample).map(str::to_string);
+            let sample = cut(&story.body, 1024);
+            story.language = if plainly_english(sample) {
+                Some("en".to_string())
+            } else {
+                let mut sample = format!("{}\n{sample}", story.headline);
+                if sample.len() < 64 {
+                    sample.push_str(&story.body);
+                }
+                lang::detect_language(&sample).map(str::to_string)
+            };
         }
         let doc = Doc::new(story);
         let mut report = EnrichReport::default();
@@ -150,10 +155,13 @@ impl Enricher {
             }
         }
         let most = per.iter().map(|p| p.2).max().unwrap_or(0).max(1) as f32;
+        let counts: Vec<usize> = per.iter().map(|p| p.2).collect();
         let mut out: Vec<(usize, Entity)> = found
             .entities
             .iter()
             .enumerate()
+            // A name folded into another as its alias keeps no mention of its own.
+            .filter(|(i, _)| counts[*i] > 0)
             .map(|(i, e)| {
                 let (mentions, in_headline, count) = std::mem::take(&mut per[i]);
                 let salience = (if in_headline { 0.5 } else { 0.0 }) + 0.5 * count as f32 / most;
@@ -186,7 +194,7 @@ impl Enricher {
                 .total_cmp(&a.salience)
                 .then_with(|| a.name.cmp(&b.name))
         });
-        let mut pos = vec![0; out.len()];
+        let mut pos = vec![usize::MAX; found.entities.len()];
         for (new, (old, _)) in out.iter().enumerate() {
             pos[*old] = new;
         }
@@ -238,7 +246,9 @@ impl Doc {
             if refs.last().is_some_and(|r| m.start < r.end) {
                 continue;
             }
-            let Some(&pos) = order.get(m.entity) else { continue };
+            let Some(&pos) = order.get(m.entity).filter(|&&p| p != usize::MAX) else {
+                continue;
+            };
             refs.push(quotes::Ref {
                 start: m.start,
                 end: m.end,
@@ -298,6 +308,29 @@ pub fn enrich(story: &mut Story) {
     if let Some(e) = EMPTY.get_or_init(|| Kb::builder().build().ok().map(Enricher::new)) {
         e.enrich(story);
     }
+}
+
+/// A fast path before the language detector (which costs more than the rest of
+/// enrichment on a wire story): text in which English function words make up a fifth of
+/// the first hundred words is English. Anything less clear goes to the detector.
+fn plainly_english(text: &str) -> bool {
+    const COMMON: &[&str] = &[
+        "the", "of", "and", "to", "in", "a", "is", "that", "for", "on", "was", "with", "said", "it", "as",
+        "at", "by", "from", "he", "she", "has", "have", "were", "be", "are", "its", "their", "would", "will",
+    ];
+    let mut words = 0;
+    let mut common = 0;
+    for w in text
+        .split(|c: char| !c.is_alphabetic())
+        .filter(|w| !w.is_empty())
+        .take(100)
+    {
+        words += 1;
+        if w.len() <= 5 && COMMON.iter().any(|c| c.eq_ignore_ascii_case(w)) {
+            common += 1;
+        }
+    }
+    words >= 30 && common * 5 >= words
 }
 
 /// At most `max` bytes of `text`, cut on a char boundary.

@@ -7,7 +7,6 @@
 
 use std::path::{Path, PathBuf};
 
-use aho_corasick::{AhoCorasick, AhoCorasickKind, Anchored, Input, MatchKind, StartKind};
 use herald_model::EntityKind;
 use rustc_hash::{FxHashMap, FxHashSet};
 
@@ -68,9 +67,6 @@ pub enum KbError {
     /// A file or directory that could not be read.
     #[error("reading {}: {source}", path.display())]
     Io { path: PathBuf, source: std::io::Error },
-    /// The alias automaton could not be built (too many or too long patterns).
-    #[error("building the KB alias index: {0}")]
-    Index(String),
 }
 
 /// Index of an entity inside one [`Kb`]; valid only for the `Kb` that returned it.
@@ -126,10 +122,12 @@ struct Surface {
 pub struct Kb {
     entities: Vec<KbEntity>,
     by_id: FxHashMap<String, EntityIdx>,
-    /// Surface text → slot in `surfaces`; the automaton's pattern ids are the same slots.
+    /// Surface text → slot in `surfaces`.
     by_surface: FxHashMap<String, u32>,
     surfaces: Vec<Surface>,
-    automaton: AhoCorasick,
+    /// First word of every surface → the longest surface (in bytes) starting with it. A
+    /// word of running text that starts no name costs one lookup.
+    first_words: FxHashMap<String, usize>,
     /// Every character a known name starts with: most words of running text start with
     /// none of them (lower case), and are skipped without touching the automaton.
     first_chars: rustc_hash::FxHashSet<char>,
@@ -460,18 +458,21 @@ impl KbBuilder {
             .filter(|(rel, _)| rel == "capital")
             .filter_map(|(_, target)| by_id.get(target).copied())
             .collect();
-        let automaton = AhoCorasick::builder()
-            .match_kind(MatchKind::LeftmostLongest)
-            .start_kind(StartKind::Anchored)
-            .kind(Some(AhoCorasickKind::NoncontiguousNFA))
-            .build(&patterns)
-            .map_err(|e| KbError::Index(e.to_string()))?;
+        let mut first_words: FxHashMap<String, usize> = FxHashMap::default();
+        for p in &patterns {
+            let w = first_word(p);
+            if w.is_empty() {
+                continue;
+            }
+            let longest = first_words.entry(w.to_string()).or_insert(0);
+            *longest = (*longest).max(p.len());
+        }
         Ok(Kb {
             entities,
             by_id,
             by_surface,
             surfaces: surfaces_done,
-            automaton,
+            first_words,
             first_chars,
             capitals,
         })
@@ -577,11 +578,10 @@ impl Kb {
     /// Every known name in `text`: case-sensitive, on word boundaries, leftmost-longest and
     /// non-overlapping, in text order.
     pub fn find(&self, text: &str) -> Vec<KbMatch> {
-        // Names start where words start, so the automaton is run anchored at each word
-        // start only (a few steps each) rather than over every position: this keeps
-        // enrichment off the ingest path's critical cost. At each start the longest name
-        // that also ends on a word boundary wins ("Tehran" is not in "Tehrani", and a
-        // longer name ending inside a word gives way to a shorter one that fits).
+        // Names start where words start. At each word start the first word is looked up;
+        // only when some name begins with it are the candidate ends tried, longest first,
+        // each a hash lookup of the exact text. A name must end on a word boundary, so
+        // "Tehran" is not found in "Tehrani".
         let word = |c: char| c.is_alphanumeric() || c == '_';
         let mut out = Vec::new();
         let mut covered = 0;
@@ -593,33 +593,55 @@ impl Kb {
             if !word_start || i < covered || !self.first_chars.contains(&c) {
                 continue;
             }
-            let mut limit = text.len();
-            while limit > i {
-                let input = Input::new(text).span(i..limit).anchored(Anchored::Yes);
-                let Some(m) = self.automaton.find(input) else {
-                    break;
+            let first = first_word(&text[i..]);
+            let Some(&longest) = self.first_words.get(first) else {
+                continue;
+            };
+            let mut limit = (i + longest).min(text.len());
+            while !text.is_char_boundary(limit) {
+                limit -= 1;
+            }
+            // Candidate ends, from the longest: positions where a name may stop.
+            let window = &text[i..limit];
+            let mut ends: Vec<usize> = window
+                .char_indices()
+                .map(|(k, ch)| (i + k + ch.len_utf8(), ch))
+                .filter(|&(e, ch)| {
+                    e >= i + first.len() && (!word(ch) || !text[e..].chars().next().is_some_and(word))
+                })
+                .map(|(e, _)| e)
+                .collect();
+            ends.reverse();
+            for end in ends {
+                let Some(&slot) = self.by_surface.get(&text[i..end]) else {
+                    continue;
                 };
-                if on_boundaries(text, m.start(), m.end()) {
-                    if let Some(surface) = self.surfaces.get(m.pattern().as_usize()) {
-                        covered = m.end();
-                        out.push(KbMatch {
-                            start: m.start(),
-                            end: m.end(),
-                            ids: surface.ids.clone(),
-                            ambiguous: surface.ambiguous,
-                        });
-                    }
-                    break;
+                if !on_boundaries(text, i, end) {
+                    continue;
                 }
-                // Ends inside a word: look for a shorter name at the same start.
-                limit = m.end() - 1;
-                while limit > i && !text.is_char_boundary(limit) {
-                    limit -= 1;
+                if let Some(surface) = self.surfaces.get(slot as usize) {
+                    covered = end;
+                    out.push(KbMatch {
+                        start: i,
+                        end,
+                        ids: surface.ids.clone(),
+                        ambiguous: surface.ambiguous,
+                    });
+                    break;
                 }
             }
         }
         out
     }
+}
+
+/// The leading run of letters and digits of `text` ("al" of "al-Shabaab").
+fn first_word(text: &str) -> &str {
+    let end = text
+        .char_indices()
+        .find(|(_, c)| !c.is_alphanumeric())
+        .map_or(text.len(), |(i, _)| i);
+    &text[..end]
 }
 
 /// True when `text[start..end]` neither starts nor ends inside a word.

@@ -1024,8 +1024,36 @@ const ROLE_ONLY_ORG: &[(&str, &[&str])] = &[
     ("organization", &["organisation", "organization"]),
 ];
 
-fn is(list: &[&str], w: &str) -> bool {
-    list.contains(&w)
+/// `w` is one of `list`. The word lists above are hashed once (they are consulted for
+/// nearly every token); any other list is searched directly.
+fn is(list: &'static [&'static str], w: &str) -> bool {
+    static SETS: OnceLock<FxHashMap<usize, FxHashSet<&'static str>>> = OnceLock::new();
+    let sets = SETS.get_or_init(|| {
+        let lists: [&'static [&'static str]; 14] = [
+            FUNCTION,
+            MONTHS_DAYS,
+            CONNECTORS,
+            TITLE_MODIFIERS,
+            TITLE_HEADS,
+            ORG_HEADS,
+            COMPANY_WORDS,
+            PUBLIC_BANK_WORDS,
+            PLACE_HEADS,
+            PERSON_CUES_BEFORE,
+            SAY_VERBS,
+            STOP_ACRONYMS,
+            ABBREVIATIONS,
+            DESCRIPTIVE_TAILS,
+        ];
+        lists
+            .iter()
+            .map(|l| (l.as_ptr() as usize, l.iter().copied().collect()))
+            .collect()
+    });
+    match sets.get(&(list.as_ptr() as usize)) {
+        Some(set) => set.contains(w),
+        None => list.contains(&w),
+    }
 }
 
 // ------------------------------------------------------------------ tokens
@@ -1201,6 +1229,53 @@ fn capitalised(w: &str) -> bool {
 fn all_caps(w: &str) -> bool {
     let letters = w.chars().filter(|c| c.is_alphabetic()).count();
     letters >= 2 && w.chars().filter(|c| c.is_alphabetic()).all(char::is_uppercase)
+}
+
+/// Phrases after a name that introduce another name for it ("X, also known as Y").
+const ALIAS_AFTER: &[&str] = &[
+    ", also known as ",
+    " also known as ",
+    ", better known as ",
+    ", known as ",
+    " known as ",
+    ", or ",
+    ", whose full name is ",
+    ", who call themselves ",
+    ", which calls itself ",
+    " calls it ",
+    ", formerly known as ",
+    ", formerly ",
+    " or simply ",
+    ", better known by his nom de guerre ",
+    ", better known by her nom de guerre ",
+    " better known by his nom de guerre ",
+    " better known by her nom de guerre ",
+    ", known by his nom de guerre ",
+    ", known by her nom de guerre ",
+    " by the nom de guerre ",
+    ", better known by the name ",
+];
+
+/// Phrases after a name that say it is another name for what follows or precedes.
+const ALIAS_BEFORE: &[&str] = &[
+    ", another name for ",
+    ", the Arabic acronym for ",
+    ", an acronym for ",
+    ", the acronym for ",
+    ", as the group is often called",
+    ", as the group is known",
+    ", as it is known",
+    ", to give the group its",
+    ", the group's",
+];
+
+/// Both phrase lists in one automaton: a story is scanned once for all of them.
+fn alias_phrases() -> &'static aho_corasick::AhoCorasick {
+    static A: OnceLock<aho_corasick::AhoCorasick> = OnceLock::new();
+    A.get_or_init(|| {
+        aho_corasick::AhoCorasick::new(ALIAS_AFTER.iter().chain(ALIAS_BEFORE))
+            .expect("a few short phrases always build")
+    })
 }
 
 // ------------------------------------------------------------------ the recognizer
@@ -1519,7 +1594,8 @@ impl<'a> Ctx<'a> {
     }
 
     fn tok_ending(&self, byte: usize) -> Option<usize> {
-        self.toks.iter().position(|t| t.end == byte)
+        // Tokens are in text order and do not overlap, so their ends are sorted too.
+        self.toks.binary_search_by_key(&byte, |t| t.end).ok()
     }
 
     fn classify(
@@ -1648,7 +1724,7 @@ impl<'a> Ctx<'a> {
             return;
         }
 
-        let has = |list: &[&str]| words.iter().any(|w| is(list, w));
+        let has = |list: &'static [&'static str]| words.iter().any(|w| is(list, w));
         // The head is the last head word before the first "of"/"for"/"in" ("University of
         // Science and Technology" is a university; "Bank of Japan" a bank), else the last.
         let cut = words
@@ -1656,7 +1732,7 @@ impl<'a> Ctx<'a> {
             .position(|w| matches!(*w, "of" | "for" | "in"))
             .filter(|&c| c > 0)
             .unwrap_or(words.len());
-        let last_in = |list: &[&str]| {
+        let last_in = |list: &'static [&'static str]| {
             words[..cut]
                 .iter()
                 .rposition(|w| is(list, w))
@@ -2246,45 +2322,16 @@ impl<'a> Ctx<'a> {
             }
         }
         // Phrases.
-        const AFTER: &[&str] = &[
-            ", also known as ",
-            " also known as ",
-            ", better known as ",
-            ", known as ",
-            " known as ",
-            ", or ",
-            ", whose full name is ",
-            ", who call themselves ",
-            ", which calls itself ",
-            " calls it ",
-            ", formerly known as ",
-            ", formerly ",
-            " or simply ",
-            ", better known by his nom de guerre ",
-            ", better known by her nom de guerre ",
-            " better known by his nom de guerre ",
-            " better known by her nom de guerre ",
-            ", known by his nom de guerre ",
-            ", known by her nom de guerre ",
-            " by the nom de guerre ",
-            ", better known by the name ",
-        ];
-        const BEFORE: &[&str] = &[
-            ", another name for ",
-            ", the Arabic acronym for ",
-            ", an acronym for ",
-            ", the acronym for ",
-            ", as the group is often called",
-            ", as the group is known",
-            ", as it is known",
-            ", to give the group its",
-            ", the group's",
-        ];
-        for pat in AFTER {
-            let mut from = 0;
-            while let Some(p) = self.text[from..].find(pat) {
-                let at = from + p;
-                from = at + pat.len();
+
+        // Every occurrence of every phrase, in the order the phrase lists give (then text).
+        let mut hits: Vec<(usize, usize)> = alias_phrases()
+            .find_overlapping_iter(self.text)
+            .map(|m| (m.pattern().as_usize(), m.start()))
+            .collect();
+        hits.sort_unstable();
+        for &(pi, at) in hits.iter().filter(|(pi, _)| *pi < ALIAS_AFTER.len()) {
+            let pat = ALIAS_AFTER[pi];
+            {
                 // X: a mention ending right at `at`; Y: what follows.
                 let Some(x) = mentions
                     .iter()
@@ -2311,11 +2358,9 @@ impl<'a> Ctx<'a> {
                 }
             }
         }
-        for pat in BEFORE {
-            let mut from = 0;
-            while let Some(p) = self.text[from..].find(pat) {
-                let at = from + p;
-                from = at + pat.len();
+        for &(pi, at) in hits.iter().filter(|(pi, _)| *pi >= ALIAS_AFTER.len()) {
+            let pat = ALIAS_BEFORE[pi - ALIAS_AFTER.len()];
+            {
                 // Y: the name ending at `at` (a mention, or a capitalised run).
                 let y = self.name_ending(at);
                 let Some((ys, ye)) = y else { continue };
@@ -2417,14 +2462,22 @@ impl<'a> Ctx<'a> {
     /// Later mentions in the body by surface, and names in the headline.
     fn headline_and_leftovers(&mut self, kb_matches: &[crate::kb::KbMatch], claimed: &mut [bool]) {
         // Known surfaces anywhere not yet claimed (the headline, and short forms).
-        let mut surfaces: Vec<(String, usize)> = self.surfaces.iter().map(|(k, v)| (k.clone(), *v)).collect();
-        for e in self.entities.iter() {
-            let _ = e;
+        // Surfaces by their first word, longest first, so each token is tried only
+        // against the names that could start there.
+        let mut by_first: FxHashMap<&str, Vec<(&str, usize)>> = FxHashMap::default();
+        let names = self
+            .entities
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.name.as_str(), i));
+        for (s, e) in self.surfaces.iter().map(|(k, v)| (k.as_str(), *v)).chain(names) {
+            let first = s.split([' ', '\'', '’']).next().unwrap_or(s);
+            by_first.entry(first).or_default().push((s, e));
         }
-        for (i, e) in self.entities.iter().enumerate() {
-            surfaces.push((e.name.clone(), i));
+        for list in by_first.values_mut() {
+            list.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(b.0)));
         }
-        surfaces.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(&b.0)));
+        let mut found: Vec<(usize, usize, usize, usize)> = Vec::new(); // (t, te, entity, end)
         let n = self.toks.len();
         let mut t = 0;
         while t < n {
@@ -2432,27 +2485,33 @@ impl<'a> Ctx<'a> {
                 t += 1;
                 continue;
             }
+            let st = self.toks[t].start;
             let mut hit = None;
-            for (s, e) in &surfaces {
-                let st = self.toks[t].start;
-                if self.text[st..].starts_with(s.as_str()) {
-                    let end = st + s.len();
-                    if let Some(te) = self.tok_ending(end)
-                        && te >= t
-                        && (t..=te).all(|x| !claimed[x])
-                    {
-                        hit = Some((te, *e, end));
-                        break;
+            if let Some(list) = by_first.get(self.w(t)) {
+                for (s, e) in list {
+                    if self.text[st..].starts_with(s) {
+                        let end = st + s.len();
+                        if let Some(te) = self.tok_ending(end)
+                            && te >= t
+                            && (t..=te).all(|x| !claimed[x])
+                        {
+                            hit = Some((te, *e, end));
+                            break;
+                        }
                     }
                 }
             }
             if let Some((te, e, end)) = hit {
-                self.mention(self.toks[t].start, end, e, false);
+                found.push((t, te, e, end));
                 claimed[t..=te].iter_mut().for_each(|c| *c = true);
                 t = te + 1;
                 continue;
             }
             t += 1;
+        }
+        drop(by_first);
+        for (t, _, e, end) in found {
+            self.mention(self.toks[t].start, end, e, false);
         }
         // KB names in the headline (title case) not yet claimed.
         for m in kb_matches {
@@ -2552,6 +2611,18 @@ impl<'a> Ctx<'a> {
         let n = self.toks.len();
         let mut mentions = self.mentions.clone();
         mentions.sort_by_key(|m| m.start);
+        // Per entity, once: category and name words lower-cased, role words spelt out.
+        let facts: Vec<(String, Vec<String>, Vec<String>)> = self
+            .entities
+            .iter()
+            .map(|e| {
+                (
+                    e.category.to_lowercase(),
+                    e.name.to_lowercase().split(' ').map(str::to_string).collect(),
+                    e.roles.iter().flat_map(|r| role_words(r)).collect(),
+                )
+            })
+            .collect();
         for t in 0..n.saturating_sub(1) {
             let the = self.w(t);
             if the != "the" && !(the == "The" && self.sentence_start(t)) {
@@ -2574,10 +2645,10 @@ impl<'a> Ctx<'a> {
                     .filter(|m| m.start < before && !m.role_only)
                     .find(|m| {
                         let e = &self.entities[m.entity];
-                        let cat = e.category.to_lowercase();
+                        let (cat, name_words, _) = &facts[m.entity];
                         (e.kind == EntityKind::Company && cats.contains(&"company"))
-                            || cats.iter().any(|c| cat == *c || cat.contains(c))
-                            || e.name.to_lowercase().split(' ').any(|w| w == head)
+                            || cats.iter().any(|c| cat == c || cat.contains(c))
+                            || name_words.iter().any(|w| w == head)
                     })
             } else {
                 None
@@ -2606,9 +2677,8 @@ impl<'a> Ctx<'a> {
                         .rev()
                         .filter(|m| m.start < before && !m.role_only)
                         .find(|m| {
-                            let e = &self.entities[m.entity];
-                            e.kind == EntityKind::Person
-                                && e.roles.iter().any(|r| role_words(r).any(|w| w == head))
+                            self.entities[m.entity].kind == EntityKind::Person
+                                && facts[m.entity].2.iter().any(|w| w == head)
                         });
                     if let Some(m) = hit {
                         best = Some((j, m.entity));

@@ -8,7 +8,8 @@
 //! * **Boilerplate** ("Reporting by …", "Sign up for …") is learned from each source's
 //!   recent stories and cut from new ones. The learner lives in memory: after a restart
 //!   it relearns from the next stories (a source's boilerplate shows again within a few).
-//! * **Near duplicates**: a story whose SimHash is within 3 bits of a recent story's gets
+//! * **Near duplicates**: a story whose SimHash is within 9 bits of a recent story's
+//!   (`herald_nlp::fingerprint::NEAR_DUPLICATE_MAX_DISTANCE`, measured there) gets
 //!   `duplicate_of` that story's id. The index holds the last [`DUP_CAPACITY`] stories and
 //!   is seeded from the log's tail at start.
 //! * **Learned aliases** ("X, also known as Y") are candidates, never applied to the

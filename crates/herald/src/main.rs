@@ -31,8 +31,12 @@ enum Command {
     Tail(cli::tail::Args),
     /// Rebuild the search index from the log (the node must be stopped).
     Reindex(cli::reindex::Args),
-    /// Enrich stories offline and print them (no node needed).
+    /// Enrich stories offline and print them (no node needed); or score the gold set.
     Enrich(cli::enrich::Args),
+    /// What someone said (about something): quotes by speaker, newest first.
+    Quotes(cli::quotes::Args),
+    /// The knowledge base: add entities, show one, look names up.
+    Kb(cli::kb::Args),
 }
 
 fn init_logging() {
@@ -79,6 +83,8 @@ fn main() -> ExitCode {
             cli::reindex::run(a)
         }
         Command::Enrich(a) => cli::enrich::run(a),
+        Command::Quotes(a) => cli::quotes::run(a),
+        Command::Kb(a) => cli::kb::run(a),
     };
     match result {
         Ok(code) => code,

@@ -1,7 +1,9 @@
 //! The HTTP API (DESIGN §5): one module per resource, and the router that joins them.
 
+pub mod entities;
 pub mod error;
 pub mod ops;
+pub mod quotes;
 pub mod search;
 pub mod stories;
 pub mod stream;
@@ -24,6 +26,10 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route("/v1/stories/{id}", get(stories::get))
         .route("/v1/search", get(search::search))
         .route("/v1/stream", get(stream::stream))
+        .route("/v1/quotes", get(quotes::quotes))
+        .route("/v1/entities", get(entities::lookup).post(entities::add))
+        // Entity ids hold '/' and ':' (kb:group/islamic-state): take the rest of the path.
+        .route("/v1/entities/{*id}", get(entities::get))
         .route("/healthz", get(ops::healthz))
         .route("/metrics", get(ops::metrics))
         .route("/v1/openapi.json", get(ops::openapi))

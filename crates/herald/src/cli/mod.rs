@@ -1,7 +1,9 @@
 //! One module per subcommand, each with its clap `Args` and a `run`.
 
 pub mod enrich;
+pub mod kb;
 pub mod publish;
+pub mod quotes;
 pub mod reindex;
 pub mod search;
 pub mod serve;
