@@ -30,6 +30,8 @@ use serde::{Deserialize, Serialize};
 
 /// Recent stories the near-duplicate index remembers.
 pub const DUP_CAPACITY: usize = 200_000;
+/// Stories shorter than this (body words) are never near-duplicates of another.
+pub const MIN_WORDS_FOR_NEAR_DUPLICATES: usize = 40;
 /// Candidate aliases kept per entity (the most seen).
 const MAX_CANDIDATES_PER_ENTITY: usize = 50;
 /// Entities with candidates kept in memory.
@@ -154,7 +156,11 @@ impl Nlp {
             }
         }
         let report = self.enricher().enrich_report(story);
+        // SimHash says little about a short text: templated updates ("Gold rises 0.3%")
+        // would look alike. Only stories of some length are folded.
+        let long_enough = story.body.split_whitespace().count() >= MIN_WORDS_FOR_NEAR_DUPLICATES;
         if story.duplicate_of.is_none()
+            && long_enough
             && let Some(fp) = story
                 .fingerprint
                 .as_deref()

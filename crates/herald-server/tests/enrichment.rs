@@ -120,6 +120,25 @@ async fn stored_stories_carry_entities_quotes_topics_figures() {
     let (_, copy) = node.get_json(&format!("/v1/stories/{resend}")).await;
     assert_ne!(resend, tankers, "another source makes another story");
     assert_eq!(copy["duplicate_of"].as_str(), Some(tankers.as_str()));
+
+    // Search shows both copies, or folds the later one away on request.
+    let (s, r) = node.get_json("/v1/search?q=insurance&sort=time").await;
+    assert_eq!(s, 200, "{r}");
+    let hits = ids(&r["hits"], "id");
+    assert!(hits.contains(&tankers) && hits.contains(&resend), "{hits:?}");
+    let copy_hit = r["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["id"] == resend.as_str())
+        .unwrap();
+    assert_eq!(copy_hit["duplicate_of"].as_str(), Some(tankers.as_str()));
+    let (s, r) = node.get_json("/v1/search?q=insurance&sort=time&fold=true").await;
+    assert_eq!(s, 200, "{r}");
+    assert_eq!(ids(&r["hits"], "id"), [tankers.clone()], "{r}");
+    assert_eq!(r["folded"], 1);
+    let (s, r) = node.get_json("/v1/search?q=insurance&fold=maybe").await;
+    assert_eq!(s, 400, "{r}");
 }
 
 #[tokio::test]

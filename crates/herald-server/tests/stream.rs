@@ -179,3 +179,43 @@ async fn a_slow_subscriber_is_told_to_resume_and_cut_off_without_slowing_ingest(
         .unwrap();
     assert!(text.contains("herald_subscribers_lagged_total 1"), "{text}");
 }
+
+#[tokio::test]
+async fn fold_leaves_out_later_copies_of_a_story() {
+    let node = TestNode::start().await;
+    let mut all = open(&node, "", None).await;
+    let mut folded = open(&node, "?fold=true", None).await;
+    let story = "Port of Gdansk Reopens After Storm Damage\n\n\
+        The port of Gdansk reopened its container terminal on Tuesday after three days of repairs to \
+        cranes and quay walls damaged by the storm that crossed the Baltic coast at the weekend. \
+        Harbour officials said that about forty ships had waited at anchor in the bay and that the \
+        backlog would take most of the week to clear. Shipping lines warned customers of delays of up \
+        to five days on routes to Scandinavia.";
+    let (s, _) = node.publish_text(story, "?source=wire-a").await;
+    assert_eq!(s, 201);
+    let copy = story.replace("at the weekend", "over the weekend");
+    let (s, _) = node.publish_text(&copy, "?source=wire-b").await;
+    assert_eq!(s, 201);
+    let (s, _) = node.publish_text(&story_text(1, "copper"), "").await;
+    assert_eq!(s, 201);
+    let first = all.next(WAIT).await.unwrap();
+    let second = all.next(WAIT).await.unwrap();
+    assert_eq!(
+        second.data["duplicate_of"], first.data["id"],
+        "the copy is marked"
+    );
+    assert!(all.next(WAIT).await.is_some());
+    assert_eq!(folded.next(WAIT).await.unwrap().id, Some(1));
+    assert_eq!(
+        folded.next(WAIT).await.unwrap().id,
+        Some(3),
+        "the copy is folded away"
+    );
+    let r = node
+        .http
+        .get(node.url("/v1/stream?fold=perhaps"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+}

@@ -1,4 +1,4 @@
-//! `GET /v1/search?q=&limit=&cursor=&sort=`: full-text and entity search over the archive.
+//! `GET /v1/search?q=&limit=&cursor=&sort=&fold=`: full-text and entity search over the archive.
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -26,6 +26,7 @@ pub struct SearchParams {
     limit: Option<String>,
     cursor: Option<String>,
     sort: Option<String>,
+    fold: Option<String>,
 }
 
 fn rfc3339(t: Option<OffsetDateTime>) -> Value {
@@ -86,6 +87,7 @@ pub async fn search(
             ));
         }
     };
+    let fold = super::stream::parse_fold(p.fold.as_deref())?;
     let opts = SearchOptions {
         limit,
         offset,
@@ -100,10 +102,18 @@ pub async fn search(
             .search(&query, &opts)
             .map_err(|e| ApiError::bad_request("search_failed", e.to_string()))?;
         let mut hits = Vec::with_capacity(res.hits.len());
+        let mut folded = 0;
         for h in &res.hits {
-            let highlights = match worker.stories.get(&h.id) {
-                Ok(Some(story)) => worker.index.highlight(&query, &story.headline, &story.body),
-                _ => Vec::new(),
+            let story = worker.stories.get(&h.id).ok().flatten();
+            let duplicate_of = story.as_ref().and_then(|s| s.duplicate_of.clone());
+            // Folding drops later copies of a story from the page (the first one stays).
+            if fold && duplicate_of.is_some() {
+                folded += 1;
+                continue;
+            }
+            let highlights = match &story {
+                Some(story) => worker.index.highlight(&query, &story.headline, &story.body),
+                None => Vec::new(),
             };
             hits.push(json!({
                 "id": h.id,
@@ -115,6 +125,7 @@ pub async fn search(
                 "time": rfc3339(h.time),
                 "score": h.score,
                 "highlights": highlights,
+                "duplicate_of": duplicate_of,
             }));
         }
         let next = offset + res.hits.len();
@@ -123,7 +134,11 @@ pub async fn search(
         } else {
             Value::Null
         };
-        Ok(json!({"total": res.total, "hits": hits, "next_cursor": next_cursor}))
+        let mut body = json!({"total": res.total, "hits": hits, "next_cursor": next_cursor});
+        if fold {
+            body["folded"] = folded.into();
+        }
+        Ok(body)
     })
     .await
     .map_err(|e| ApiError::internal(format!("search task failed: {e}")))??;

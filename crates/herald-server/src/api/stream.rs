@@ -1,4 +1,4 @@
-//! `GET /v1/stream?q=&since=`: the live wire as Server-Sent Events, resumable by seq.
+//! `GET /v1/stream?q=&since=&fold=`: the live wire as Server-Sent Events, resumable by seq.
 //!
 //! Each event is `event: story`, `id: SEQ`, `data: STORY-JSON`. A client that reconnects
 //! with `Last-Event-ID: SEQ` (or `?since=SEQ`) first gets every matching story after SEQ
@@ -32,14 +32,34 @@ const REPLAY_CHUNK: usize = 512;
 pub struct StreamParams {
     q: Option<String>,
     since: Option<String>,
+    fold: Option<String>,
 }
 
-type Filter = Option<herald_query::Query>;
+/// What a subscriber wants: stories matching a query, and with `fold=true` only the first
+/// of each near-duplicate family (a story with `duplicate_of` is left out).
+struct Filter {
+    query: Option<herald_query::Query>,
+    fold: bool,
+}
 
 fn passes(filter: &Filter, story: &Story) -> bool {
-    filter
-        .as_ref()
-        .is_none_or(|q| herald_alerts::matches(q, story, OffsetDateTime::now_utc()))
+    !(filter.fold && story.duplicate_of.is_some())
+        && filter
+            .query
+            .as_ref()
+            .is_none_or(|q| herald_alerts::matches(q, story, OffsetDateTime::now_utc()))
+}
+
+/// `fold=` as a boolean.
+pub(crate) fn parse_fold(v: Option<&str>) -> Result<bool, ApiError> {
+    match v.map(str::trim) {
+        None | Some("") | Some("false") | Some("0") => Ok(false),
+        Some("true") | Some("1") => Ok(true),
+        Some(v) => Err(ApiError::bad_request(
+            "bad_parameter",
+            format!("fold={v:?}: expected true or false"),
+        )),
+    }
 }
 
 fn story_event(seq: u64, json: &str) -> Event {
@@ -53,9 +73,12 @@ pub async fn stream(
     headers: HeaderMap,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
     let Query(p) = params.map_err(|e| ApiError::bad_request("bad_parameter", e.body_text()))?;
-    let filter = match p.q.as_deref().map(str::trim) {
-        None | Some("") => None,
-        Some(q) => Some(herald_query::parse(q).map_err(|e| ApiError::bad_query("q", &e))?),
+    let filter = Filter {
+        query: match p.q.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(q) => Some(herald_query::parse(q).map_err(|e| ApiError::bad_query("q", &e))?),
+        },
+        fold: parse_fold(p.fold.as_deref())?,
     };
     let parse_seq = |name: &str, v: &str| {
         v.trim().parse::<u64>().map_err(|_| {
