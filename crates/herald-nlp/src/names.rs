@@ -2528,7 +2528,13 @@ impl<'a> Ctx<'a> {
             if let Some(idx) = self.kb_take(m, t) {
                 // Title case makes every word look like a name: a city is taken in the
                 // headline only when the body names it too.
-                let city = self.kb.get(idx).is_some_and(|e| e.category == "city");
+                // A one-word company name is usually an ordinary capitalised headline word
+                // ("EU Partners" is not Partners Group): the same rule.
+                let single_word = !self.text[m.start..m.end].contains(' ');
+                let city = self
+                    .kb
+                    .get(idx)
+                    .is_some_and(|e| e.category == "city" || (e.kind == EntityKind::Company && single_word));
                 if city
                     && !self
                         .by_id
