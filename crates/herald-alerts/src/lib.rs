@@ -1,7 +1,10 @@
-//! Herald's standing-query matching. For now, the naive evaluator ([`naive`]) that
-//! decides whether one story satisfies one query; the live stream uses it as its filter
-//! and the alerts issue builds the indexed matcher on top (and proves it against this).
+//! Herald's standing-query matching: the naive evaluator ([`naive`]) that decides whether
+//! one story satisfies one query, and the indexed [`Matcher`] that matches a story
+//! against many alerts at once (presearch, then exact verification) and is proven
+//! against the naive evaluator.
 
+pub mod matcher;
 pub mod naive;
 
+pub use matcher::{AlertId, Hit, MatchError, Matcher, Scratch};
 pub use naive::matches;

@@ -1,5 +1,7 @@
 //! `herald-bench`: generate synthetic news, or benchmark a real Herald node on loopback.
 
+mod alerts;
+
 use std::fs::File;
 use std::io::{BufWriter, ErrorKind, Write};
 use std::path::PathBuf;
@@ -64,6 +66,9 @@ enum Cmd {
         #[command(flatten)]
         search: SearchArgs,
     },
+    /// Match generated stories against 10⁴…10⁶ standing queries in process (one core),
+    /// beside naive evaluation; print a Markdown section with the targets marked.
+    Alerts(alerts::AlertsArgs),
 }
 
 #[derive(Args)]
@@ -130,6 +135,7 @@ fn main() -> ExitCode {
 fn run(command: Cmd) -> anyhow::Result<()> {
     match command {
         Cmd::Gen(args) => generate(&args),
+        Cmd::Alerts(args) => alerts::run(&args),
         Cmd::Latency { common, args } => {
             let r = runtime()?.block_on(latency::run(&common.common(), &args))?;
             print(common.json, &r, report::latency_text(&r))

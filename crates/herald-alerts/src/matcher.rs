@@ -1,0 +1,520 @@
+//! The indexed standing-query matcher: many alerts, each story matched against all of
+//! them by presearch (only alerts the story could satisfy) then exact verification.
+//!
+//! Each alert compiles ([`compile`]) to a test tree and a few *anchors*, keys such that
+//! any story it matches carries one of them: an analysed term, a name term under its
+//! field, an identifier, or a prefix of one of those. An AND is filed under its rarest
+//! child only; an OR under all its children; a query with a NOT on top (or of nothing
+//! but NOTs) on a list that every story checks. A story is prepared once ([`view`]), its
+//! keys probed in the index ([`index`]) and set in a per-story bit filter; a candidate
+//! whose query requires a word the filter says the story lacks is dropped unvisited, and
+//! every other candidate is verified exactly by the rules of [`crate::naive`], which the
+//! property test holds this matcher to.
+//!
+//! Cost: a story pays for its analysis, one probe per distinct key it carries, and one
+//! verification per candidate, so matching time grows with how many alerts a story
+//! (nearly) satisfies, not with how many alerts there are.
+
+mod compile;
+mod index;
+mod view;
+
+use herald_model::Story;
+use herald_nlp::Analyzer;
+use herald_query::Query;
+use rustc_hash::FxHashMap;
+
+use compile::{Anchor, Compiled, FILTER_BITS, Leaf, Node, Pat, Rarity, Refusal, Test, compile, filter_bit};
+use index::{Postings, Slot};
+use view::View;
+
+pub use compile::MAX_DEPTH;
+
+/// The caller's name for an alert.
+pub type AlertId = u64;
+
+/// Why an alert was not added.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MatchError {
+    #[error(
+        "alerts cannot use since:/until: (alert {id}): an alert is matched against each \
+         new story as it arrives, so a time bound would only make it go quiet; remove it"
+    )]
+    TimeBound { id: AlertId },
+    #[error("alert {id}: the query nests deeper than {MAX_DEPTH} levels")]
+    TooDeep { id: AlertId },
+    #[error("alert {id}: the matcher already holds the most alerts it can ({max})")]
+    Full { id: AlertId, max: usize },
+}
+
+/// An alert a story satisfies, with the terms of the query that it matched (as written
+/// in the query language: `entity:Daesh`, `"grain exports"`, `export*`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hit {
+    pub id: AlertId,
+    pub terms: Vec<String>,
+}
+
+/// Reusable working memory for [`Matcher::matches_with`]: the analyzer (whose stem cache
+/// stays warm from story to story), the candidate buffer and the story filter (8 KiB).
+#[derive(Debug)]
+pub struct Scratch {
+    analyzer: Analyzer,
+    candidates: Vec<Slot>,
+    key: String,
+    /// One bit per [`filter_bit`] of the keys the story carries.
+    filter: Box<[u64]>,
+}
+
+impl Default for Scratch {
+    fn default() -> Self {
+        Scratch {
+            analyzer: Analyzer::default(),
+            candidates: Vec::new(),
+            key: String::new(),
+            filter: vec![0; FILTER_BITS / 64].into_boxed_slice(),
+        }
+    }
+}
+
+/// One alert as held.
+struct Entry {
+    id: AlertId,
+    node: Node,
+    /// Its anchors, each with the alert's position in that anchor's list.
+    anchors: Box<[(Anchor, u32)]>,
+}
+
+/// A set of standing queries, matched against stories. `Send + Sync`: matching takes
+/// `&self`, so any number of threads can match while no one is adding or removing.
+pub struct Matcher {
+    entries: Vec<Option<Entry>>,
+    /// Per slot, beside `entries` so that a candidate can be dropped without touching
+    /// its entry: the filter bits of two terms its query requires.
+    required: Vec<[u16; 2]>,
+    free: Vec<Slot>,
+    by_id: FxHashMap<AlertId, Slot>,
+    postings: Postings,
+    rarity: Rarity,
+}
+
+impl Default for Matcher {
+    fn default() -> Self {
+        Matcher::new()
+    }
+}
+
+impl std::fmt::Debug for Matcher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Matcher").field("alerts", &self.len()).finish()
+    }
+}
+
+impl Matcher {
+    pub fn new() -> Self {
+        Matcher {
+            entries: Vec::new(),
+            required: Vec::new(),
+            free: Vec::new(),
+            by_id: FxHashMap::default(),
+            postings: Postings::default(),
+            rarity: Rarity::default(),
+        }
+    }
+
+    /// Compiles `q` and adds it as alert `id`, replacing any alert of that id. Refuses
+    /// `since:`/`until:` anywhere in the query. Costs O(size of the query).
+    pub fn add(&mut self, id: AlertId, q: &Query) -> Result<(), MatchError> {
+        let Compiled {
+            node,
+            anchors,
+            required,
+        } = compile(q, &self.rarity).map_err(|r| match r {
+            Refusal::TimeBound => MatchError::TimeBound { id },
+            Refusal::TooDeep => MatchError::TooDeep { id },
+        })?;
+        self.remove(id);
+        let slot = match self.free.pop() {
+            Some(slot) => slot,
+            None => {
+                let slot = Slot::try_from(self.entries.len()).map_err(|_| MatchError::Full {
+                    id,
+                    max: Slot::MAX as usize,
+                })?;
+                self.entries.push(None);
+                self.required.push([0, 0]);
+                slot
+            }
+        };
+        let anchors = anchors
+            .into_iter()
+            .map(|a| {
+                let pos = self.postings.insert(&a, slot);
+                (a, pos)
+            })
+            .collect();
+        if let Some(e) = self.entries.get_mut(slot as usize) {
+            *e = Some(Entry { id, node, anchors });
+        }
+        if let Some(r) = self.required.get_mut(slot as usize) {
+            *r = required;
+        }
+        self.by_id.insert(id, slot);
+        Ok(())
+    }
+
+    /// Tells the matcher how common terms are: for each analysed term (as
+    /// [`herald_nlp::analyze`] gives it, from headlines, bodies and entity names), in how
+    /// many of `docs` recent stories it occurs. Each AND added afterwards is filed under
+    /// the part the fewest stories have; without a table a static guess is used (common
+    /// words last, longer words rarer). Alerts already added keep their anchors.
+    pub fn set_term_frequencies(&mut self, docs: u64, terms: impl IntoIterator<Item = (String, u64)>) {
+        self.rarity.set_frequencies(docs, terms.into_iter().collect());
+    }
+
+    /// Removes alert `id`; false when there was none. Costs O(size of its query).
+    pub fn remove(&mut self, id: AlertId) -> bool {
+        let Some(slot) = self.by_id.remove(&id) else {
+            return false;
+        };
+        let Some(entry) = self.entries.get_mut(slot as usize).and_then(Option::take) else {
+            return false;
+        };
+        for (anchor, pos) in entry.anchors.iter() {
+            let Some(moved) = self.postings.remove(anchor, *pos, slot) else {
+                continue;
+            };
+            // The alert that filled the gap now sits at `pos` of this anchor's list.
+            if let Some(Some(other)) = self.entries.get_mut(moved as usize)
+                && let Some(p) = other.anchors.iter_mut().find(|(a, _)| a == anchor)
+            {
+                p.1 = *pos;
+            }
+        }
+        self.free.push(slot);
+        true
+    }
+
+    /// How many alerts are held.
+    pub fn len(&self) -> usize {
+        self.by_id.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.by_id.is_empty()
+    }
+
+    /// Every alert `story` satisfies, by ascending id, each with the terms it matched.
+    pub fn matches(&self, story: &Story) -> Vec<Hit> {
+        self.matches_with(story, &mut Scratch::default())
+    }
+
+    /// [`Matcher::matches`] with working memory kept between calls (one per thread);
+    /// the answer is the same, only faster.
+    pub fn matches_with(&self, story: &Story, scratch: &mut Scratch) -> Vec<Hit> {
+        let view = View::new(story, &mut scratch.analyzer);
+        let candidates = &mut scratch.candidates;
+        let key = &mut scratch.key;
+        let filter = &mut scratch.filter;
+        filter.fill(0);
+        let mut set = |bit: u16| {
+            if let Some(w) = filter.get_mut(usize::from(bit) / 64) {
+                *w |= 1 << (bit % 64);
+            }
+        };
+        set(0);
+        candidates.clear();
+        self.postings.probe_always(candidates);
+        view.for_each_key(|ns, k| {
+            set(filter_bit(ns, k));
+            self.postings.probe(ns, k, key, candidates);
+        });
+        candidates.sort_unstable();
+        candidates.dedup();
+        let has = |bit: u16| {
+            filter
+                .get(usize::from(bit) / 64)
+                .is_some_and(|w| w & (1 << (bit % 64)) != 0)
+        };
+        let mut hits: Vec<Hit> = candidates
+            .iter()
+            .filter(|&&slot| {
+                self.required
+                    .get(slot as usize)
+                    .is_none_or(|&[a, b]| has(a) && has(b))
+            })
+            .filter_map(|&slot| self.entries.get(slot as usize)?.as_ref())
+            .filter(|e| view.eval(&e.node))
+            .map(|e| {
+                let mut leaves: Vec<&Leaf> = Vec::new();
+                view.matched_terms(&e.node, &mut leaves);
+                Hit {
+                    id: e.id,
+                    terms: leaves.iter().map(|l| l.label.to_string()).collect(),
+                }
+            })
+            .collect();
+        hits.sort_unstable_by_key(|h| h.id);
+        hits
+    }
+
+    /// An estimate, in bytes, of the memory the compiled set holds.
+    pub fn memory_bytes(&self) -> usize {
+        let entries: usize = self
+            .entries
+            .iter()
+            .flatten()
+            .map(|e| {
+                node_bytes(&e.node)
+                    + e.anchors
+                        .iter()
+                        .map(|(a, _)| size_of::<(Anchor, u32)>() + a.key.len())
+                        .sum::<usize>()
+            })
+            .sum();
+        size_of::<Self>()
+            + self.entries.capacity() * size_of::<Option<Entry>>()
+            + entries
+            + self.required.capacity() * size_of::<[u16; 2]>()
+            + self.free.capacity() * size_of::<Slot>()
+            + self.by_id.capacity() * (size_of::<(AlertId, Slot)>() + 1)
+            + self.postings.heap_bytes()
+    }
+}
+
+/// Heap held by a compiled tree (the node itself is counted by its parent).
+fn node_bytes(node: &Node) -> usize {
+    match node {
+        Node::And(nodes) | Node::Or(nodes) => nodes.iter().map(|n| size_of::<Node>() + node_bytes(n)).sum(),
+        Node::Not(n) => size_of::<Node>() + node_bytes(n),
+        Node::Leaf(leaf) => {
+            let pat = |p: &Pat| match p {
+                Pat::Terms(t) => t
+                    .iter()
+                    .map(|(_, s)| size_of::<(usize, Box<str>)>() + s.len())
+                    .sum(),
+                Pat::Prefix(s) => s.len(),
+                Pat::Nothing => 0,
+            };
+            let key = |k: &compile::KeyPat| match k {
+                compile::KeyPat::Exact(s) | compile::KeyPat::Prefix(s) => s.len(),
+            };
+            let test = match &leaf.test {
+                Test::Text { pat: p, .. } => pat(p),
+                Test::Lang(k) | Test::Topic(k) | Test::Ticker(k) => key(k),
+                Test::Source { key: k, name }
+                | Test::Entity { key: k, name, .. }
+                | Test::Said { key: k, name, .. } => key(k) + pat(name),
+            };
+            leaf.label.len() + test
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use herald_model::{Entity, EntityKind, Quote, Source, Topic};
+    use herald_query::parse;
+
+    fn q(text: &str) -> Query {
+        match parse(text) {
+            Ok(q) => q,
+            Err(e) => panic!("{text:?} does not parse: {e}"),
+        }
+    }
+
+    /// A ferry-safety story with a bit of every field.
+    fn ferry() -> Story {
+        let mut line = Entity::new("kb:company/tidewater", EntityKind::Company, "Tidewater Lines")
+            .with_aliases(&["Tidewater"]);
+        line.ticker = Some("TDWL".into());
+        Story {
+            source: Source {
+                id: "coast-gazette".into(),
+                name: "Coast Gazette".into(),
+                url: None,
+            },
+            headline: "Ferry Inspections Ordered After Engine Fire".into(),
+            body: "Regulators ordered inspections of every ferry on the northern route after \
+                   an engine fire forced passengers onto lifeboats."
+                .into(),
+            language: Some("en".into()),
+            entities: vec![
+                line,
+                Entity::new("kb:person/ines-marlow", EntityKind::Person, "Ines Marlow"),
+            ],
+            quotes: vec![Quote {
+                text: "Nobody was hurt".into(),
+                speaker: Some("kb:person/ines-marlow".into()),
+                speaker_name: Some("the harbour master".into()),
+                start: 0,
+                end: 0,
+            }],
+            topics: vec![Topic {
+                code: "transport/maritime".into(),
+                name: "Shipping".into(),
+                score: 0.8,
+                evidence: Vec::new(),
+            }],
+            ..Story::default()
+        }
+    }
+
+    fn ids(m: &Matcher, story: &Story) -> Vec<AlertId> {
+        m.matches(story).into_iter().map(|h| h.id).collect()
+    }
+
+    #[test]
+    fn a_matcher_can_be_shared_between_threads() {
+        fn shared<T: Send + Sync>(_: &T) {}
+        shared(&Matcher::new());
+    }
+
+    #[test]
+    fn time_bounds_are_refused_anywhere_in_the_query() {
+        let mut m = Matcher::new();
+        for (id, text) in [(1, "since:24h"), (2, "ferry AND (fire OR NOT until:7d)")] {
+            let err = m.add(id, &q(text)).err();
+            assert_eq!(err, Some(MatchError::TimeBound { id }));
+            let message = err.map(|e| e.to_string()).unwrap_or_default();
+            assert!(
+                message.starts_with("alerts cannot use since:/until:"),
+                "{message}"
+            );
+        }
+        assert!(m.is_empty(), "a refused alert is not added");
+    }
+
+    #[test]
+    fn each_field_finds_the_story_and_reports_its_terms() {
+        let mut m = Matcher::new();
+        let alerts = [
+            "ferry",
+            "\"engine fire\"",
+            "inspect*",
+            "source:coast-gazette",
+            "source:gazette",
+            "lang:en",
+            "topic:transport*",
+            "company:tidewater",
+            "ticker:tdwl",
+            "person:marlow",
+            "said:marlow",
+            "said:\"harbour master\"",
+            "entity:kb:person/ines-marlow",
+        ];
+        for (id, text) in alerts.iter().enumerate() {
+            assert_eq!(m.add(id as AlertId, &q(text)), Ok(()), "{text}");
+        }
+        let hits = m.matches(&ferry());
+        let found: Vec<AlertId> = hits.iter().map(|h| h.id).collect();
+        assert_eq!(found, (0..alerts.len() as AlertId).collect::<Vec<_>>());
+        assert!(hits.iter().all(|h| h.terms.len() == 1));
+        assert_eq!(
+            hits.get(1).map(|h| h.terms.clone()),
+            Some(vec!["\"engine fire\"".into()])
+        );
+    }
+
+    #[test]
+    fn terms_are_the_positive_leaves_that_held() {
+        let mut m = Matcher::new();
+        m.add(
+            5,
+            &q("(ferry OR zebra OR lifeboat*) company:tidewater -source:tabloid"),
+        )
+        .ok();
+        let hits = m.matches(&ferry());
+        let terms = hits.first().map(|h| h.terms.clone()).unwrap_or_default();
+        assert_eq!(terms, ["ferry", "lifeboat*", "company:tidewater"]);
+    }
+
+    #[test]
+    fn remove_takes_effect_for_the_next_story() {
+        let mut m = Matcher::new();
+        for (id, text) in [
+            (1, "ferry"),
+            (2, "ferry engine"),
+            (3, "ferry OR zebra"),
+            (4, "fire"),
+        ] {
+            m.add(id, &q(text)).ok();
+        }
+        assert_eq!(ids(&m, &ferry()), [1, 2, 3, 4]);
+        assert!(m.remove(2));
+        assert!(!m.remove(2), "already gone");
+        assert_eq!(m.len(), 3);
+        assert_eq!(ids(&m, &ferry()), [1, 3, 4]);
+        // The freed slot is reused by a new alert, which must not inherit the old one.
+        m.add(9, &q("zebra")).ok();
+        assert_eq!(ids(&m, &ferry()), [1, 3, 4]);
+        // Re-adding an id replaces its query.
+        m.add(1, &q("zebra")).ok();
+        assert_eq!(ids(&m, &ferry()), [3, 4]);
+        assert_eq!(m.len(), 4);
+    }
+
+    #[test]
+    fn pure_negative_queries_match_stories_lacking_the_term() {
+        let mut m = Matcher::new();
+        m.add(1, &q("-ferry")).ok();
+        m.add(2, &q("NOT source:tabloid NOT lang:fr")).ok();
+        m.add(3, &q("NOT NOT ferry")).ok();
+        let quiet = Story {
+            headline: "Council Approves Library Budget".into(),
+            ..Story::default()
+        };
+        assert_eq!(ids(&m, &quiet), [1, 2]);
+        assert_eq!(ids(&m, &ferry()), [2, 3]);
+    }
+
+    #[test]
+    fn values_that_analyse_to_nothing_match_nothing() {
+        let mut m = Matcher::new();
+        m.add(1, &q("\"--\"")).ok();
+        m.add(2, &q("ferry AND \"&&\"")).ok();
+        m.add(3, &q("\"--\" OR ferry")).ok();
+        assert_eq!(ids(&m, &ferry()), [3]);
+        assert_eq!(m.len(), 3);
+    }
+
+    #[test]
+    fn empty_and_or_built_in_code_follow_logic() {
+        let mut m = Matcher::new();
+        m.add(1, &Query::And(Vec::new())).ok();
+        m.add(2, &Query::Or(Vec::new())).ok();
+        assert_eq!(
+            ids(&m, &ferry()),
+            [1],
+            "all of nothing holds; any of nothing does not"
+        );
+    }
+
+    #[test]
+    fn overdeep_trees_are_refused() {
+        let mut deep = q("ferry");
+        for _ in 0..=MAX_DEPTH {
+            deep = Query::Not(Box::new(deep));
+        }
+        let mut m = Matcher::new();
+        assert_eq!(m.add(3, &deep), Err(MatchError::TooDeep { id: 3 }));
+    }
+
+    #[test]
+    fn memory_grows_with_alerts_and_is_returned_on_removal() {
+        let mut m = Matcher::new();
+        let empty = m.memory_bytes();
+        for id in 0..1000 {
+            m.add(id, &q(&format!("company:firm{id} OR \"grain exports\"")))
+                .ok();
+        }
+        let full = m.memory_bytes();
+        assert!(full > empty + 1000 * 20, "{empty} → {full}");
+        for id in 0..1000 {
+            m.remove(id);
+        }
+        assert!(m.postings.heap_bytes() < full / 2);
+        assert!(m.matches(&ferry()).is_empty());
+    }
+}
