@@ -9,7 +9,6 @@
 
 use rustc_hash::FxHashSet;
 
-use crate::analyzer::Analyzer;
 use crate::sentences::sentences;
 
 /// Longest bullet, in characters.
@@ -32,8 +31,7 @@ pub fn extractive_bullets(headline: &str, body: &str, max: usize) -> Vec<String>
     if max == 0 {
         return Vec::new();
     }
-    let mut analyzer = Analyzer::default();
-    let headline_terms = content_terms(&mut analyzer, headline);
+    let headline_terms = content_terms(headline);
     let ranges = sentences(body);
     let n = ranges.len().max(1) as f32;
     // The sentences that carry a news story are near its top; looking further down costs
@@ -50,7 +48,7 @@ pub fn extractive_bullets(headline: &str, body: &str, max: usize) -> Vec<String>
             Some(Candidate {
                 index,
                 text,
-                terms: content_terms(&mut analyzer, text),
+                terms: content_terms(text),
             })
         })
         .collect();
@@ -120,15 +118,17 @@ const STOPWORDS: &[&str] = &[
     "out", "more", "s", "do", "does",
 ];
 
-/// Stemmed content words of `text` (stopwords and single characters left out).
-fn content_terms(analyzer: &mut Analyzer, text: &str) -> FxHashSet<String> {
+/// Content words of `text` (stopwords and single characters left out), lowercased and
+/// cut to their first six letters: a crude stem ("sanctions", "sanctioned" → "sancti")
+/// that is enough to compare sentences and costs far less than the search stemmer.
+fn content_terms(text: &str) -> FxHashSet<String> {
     let mut out = FxHashSet::default();
-    analyzer.for_each(text, |term, start, end, _| {
-        let word = text.get(start..end).unwrap_or("");
-        if word.chars().count() > 1 && !STOPWORDS.iter().any(|s| s.eq_ignore_ascii_case(word)) {
-            out.insert(term.to_string());
+    for word in text.split(|c: char| !c.is_alphanumeric()).filter(|w| w.chars().nth(1).is_some()) {
+        if STOPWORDS.iter().any(|s| s.eq_ignore_ascii_case(word)) {
+            continue;
         }
-    });
+        out.insert(word.chars().take(6).flat_map(char::to_lowercase).collect());
+    }
     out
 }
 

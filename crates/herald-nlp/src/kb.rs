@@ -131,6 +131,9 @@ pub struct Kb {
     /// Every character a known name starts with: most words of running text start with
     /// none of them (lower case), and are skipped without touching the automaton.
     first_chars: rustc_hash::FxHashSet<char>,
+    /// Per entity: is it a city (checked for nearly every name found; the entities
+    /// themselves are large and far apart in memory).
+    cities: Vec<bool>,
     /// Capital cities (a lone city name in a story is taken more readily when it is one).
     capitals: FxHashSet<EntityIdx>,
 }
@@ -452,6 +455,7 @@ impl KbBuilder {
             }
         }
         let first_chars = patterns.iter().filter_map(|p| p.chars().next()).collect();
+        let cities = entities.iter().map(|e| e.category == "city").collect();
         let capitals = entities
             .iter()
             .flat_map(|e| e.relations.iter())
@@ -474,6 +478,7 @@ impl KbBuilder {
             surfaces: surfaces_done,
             first_words,
             first_chars,
+            cities,
             capitals,
         })
     }
@@ -534,6 +539,11 @@ impl Kb {
         out.dedup();
         out.truncate(limit);
         out
+    }
+
+    /// True when the entity is a city.
+    pub fn is_city(&self, idx: EntityIdx) -> bool {
+        self.cities.get(idx.0 as usize).copied().unwrap_or(false)
     }
 
     /// True when the entity is a country's capital city.

@@ -1550,7 +1550,7 @@ impl<'a> Ctx<'a> {
         }
         // Several entities behind one name: one that is not a city wins (Hamas the group,
         // not Hamas the town); among cities, the first listed.
-        let city = |i: &EntityIdx| self.kb.get(*i).is_some_and(|e| e.category == "city");
+        let city = |i: &EntityIdx| self.kb.is_city(*i);
         let non_city: Vec<EntityIdx> = m.ids.iter().copied().filter(|i| !city(i)).collect();
         let listed_ambiguous = self.kb.is_ambiguous(surface);
         if m.ids.len() > 1 && !listed_ambiguous {
@@ -1638,8 +1638,7 @@ impl<'a> Ctx<'a> {
             let city = m
                 .ids
                 .first()
-                .and_then(|i| self.kb.get(*i))
-                .is_some_and(|e| e.category == "city");
+                .is_some_and(|i| self.kb.is_city(*i));
             if m.end == end && city && b - a == 1 && !self.place_preposition(a) {
                 pending.push(Run { a, b });
                 return;
@@ -1808,11 +1807,11 @@ impl<'a> Ctx<'a> {
         // KB names inside the run, when the rest is not a person's name.
         let first_name = is_first_name(words[0]) || is_initial(words[0]);
         let person_ctx = self.person_context(a, b);
-        let kb_inside: Vec<usize> = kb_matches
-            .iter()
-            .enumerate()
-            .filter(|(_, m)| m.start >= start && m.end <= end)
-            .map(|(i, _)| i)
+        // Matches are in text order: only those from the run's start on can lie inside.
+        let from = kb_matches.partition_point(|m| m.start < start);
+        let kb_inside: Vec<usize> = (from..kb_matches.len())
+            .take_while(|&i| kb_matches[i].start < end)
+            .filter(|&i| kb_matches[i].end <= end)
             .collect();
         let person_like = first_name && n >= 2;
         if !kb_inside.is_empty() && !person_like {
@@ -1823,7 +1822,7 @@ impl<'a> Ctx<'a> {
                 if let Some(idx) = self.kb_take(m, t) {
                     // A city name inside a longer unknown name is part of that name ("Golden
                     // Lion", "San Remigio"), not the city.
-                    if self.kb.get(idx).is_some_and(|e| e.category == "city") {
+                    if self.kb.is_city(idx) {
                         continue;
                     }
                     if let Some(e) = self.entity_for_kb(idx) {
@@ -2208,7 +2207,7 @@ impl<'a> Ctx<'a> {
         // "OPEC+").
         if let [idx] = self.kb.by_alias(text) {
             let idx = *idx;
-            let is_city = self.kb.get(idx).is_some_and(|e| e.category == "city");
+            let is_city = self.kb.is_city(idx);
             if !is_city
                 && !self.kb.is_ambiguous(text)
                 && let Some(e) = self.entity_for_kb(idx)
