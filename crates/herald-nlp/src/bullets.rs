@@ -123,7 +123,10 @@ const STOPWORDS: &[&str] = &[
 /// that is enough to compare sentences and costs far less than the search stemmer.
 fn content_terms(text: &str) -> FxHashSet<String> {
     let mut out = FxHashSet::default();
-    for word in text.split(|c: char| !c.is_alphanumeric()).filter(|w| w.chars().nth(1).is_some()) {
+    for word in text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.chars().nth(1).is_some())
+    {
         if STOPWORDS.iter().any(|s| s.eq_ignore_ascii_case(word)) {
             continue;
         }

@@ -125,9 +125,12 @@ pub struct Kb {
     /// Surface text → slot in `surfaces`.
     by_surface: FxHashMap<String, u32>,
     surfaces: Vec<Surface>,
-    /// First word of every surface → the longest surface (in bytes) starting with it. A
-    /// word of running text that starts no name costs one lookup.
-    first_words: FxHashMap<String, usize>,
+    /// First word of every surface → the surfaces (slots) starting with it, longest first.
+    /// A word of running text that starts no name costs one lookup; one that does is
+    /// compared with its few candidates directly.
+    first_words: FxHashMap<Box<str>, Box<[u32]>>,
+    /// Slot → surface text.
+    patterns: Box<[Box<str>]>,
     /// Every character a known name starts with: most words of running text start with
     /// none of them (lower case), and are skipped without touching the automaton.
     first_chars: rustc_hash::FxHashSet<char>,
@@ -462,21 +465,28 @@ impl KbBuilder {
             .filter(|(rel, _)| rel == "capital")
             .filter_map(|(_, target)| by_id.get(target).copied())
             .collect();
-        let mut first_words: FxHashMap<String, usize> = FxHashMap::default();
-        for p in &patterns {
+        let mut lists: FxHashMap<Box<str>, Vec<u32>> = FxHashMap::default();
+        for (slot, p) in patterns.iter().enumerate() {
             let w = first_word(p);
-            if w.is_empty() {
-                continue;
+            if !w.is_empty() {
+                lists.entry(w.into()).or_default().push(slot as u32);
             }
-            let longest = first_words.entry(w.to_string()).or_insert(0);
-            *longest = (*longest).max(p.len());
         }
+        let first_words = lists
+            .into_iter()
+            .map(|(w, mut slots)| {
+                slots.sort_by_key(|&s| std::cmp::Reverse(patterns[s as usize].len()));
+                (w, slots.into_boxed_slice())
+            })
+            .collect();
+        let patterns: Box<[Box<str>]> = patterns.into_iter().map(String::into_boxed_str).collect();
         Ok(Kb {
             entities,
             by_id,
             by_surface,
             surfaces: surfaces_done,
             first_words,
+            patterns,
             first_chars,
             cities,
             capitals,
@@ -589,9 +599,9 @@ impl Kb {
     /// non-overlapping, in text order.
     pub fn find(&self, text: &str) -> Vec<KbMatch> {
         // Names start where words start. At each word start the first word is looked up;
-        // only when some name begins with it are the candidate ends tried, longest first,
-        // each a hash lookup of the exact text. A name must end on a word boundary, so
-        // "Tehran" is not found in "Tehrani".
+        // only when some name begins with it are those names compared with the text,
+        // longest first. A name must end on a word boundary, so "Tehran" is not found in
+        // "Tehrani".
         let word = |c: char| c.is_alphanumeric() || c == '_';
         let mut out = Vec::new();
         let mut covered = 0;
@@ -604,36 +614,22 @@ impl Kb {
                 continue;
             }
             let first = first_word(&text[i..]);
-            let Some(&longest) = self.first_words.get(first) else {
+            let Some(slots) = self.first_words.get(first) else {
                 continue;
             };
-            let mut limit = (i + longest).min(text.len());
-            while !text.is_char_boundary(limit) {
-                limit -= 1;
-            }
-            // Candidate ends, from the longest: positions where a name may stop.
-            let window = &text[i..limit];
-            let mut ends: Vec<usize> = window
-                .char_indices()
-                .map(|(k, ch)| (i + k + ch.len_utf8(), ch))
-                .filter(|&(e, ch)| {
-                    e >= i + first.len() && (!word(ch) || !text[e..].chars().next().is_some_and(word))
-                })
-                .map(|(e, _)| e)
-                .collect();
-            ends.reverse();
-            for end in ends {
-                let Some(&slot) = self.by_surface.get(&text[i..end]) else {
+            let rest = &text.as_bytes()[i..];
+            for &slot in slots.iter() {
+                let Some(p) = self.patterns.get(slot as usize) else {
                     continue;
                 };
-                if !on_boundaries(text, i, end) {
+                if !rest.starts_with(p.as_bytes()) || !on_boundaries(text, i, i + p.len()) {
                     continue;
                 }
                 if let Some(surface) = self.surfaces.get(slot as usize) {
-                    covered = end;
+                    covered = i + p.len();
                     out.push(KbMatch {
                         start: i,
-                        end,
+                        end: i + p.len(),
                         ids: surface.ids.clone(),
                         ambiguous: surface.ambiguous,
                     });

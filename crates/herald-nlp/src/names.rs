@@ -1635,10 +1635,7 @@ impl<'a> Ctx<'a> {
         // ("Kaya", "Laurent"): decided after the people are known.
         if let Some(&mi) = kb_at.get(&start) {
             let m = &kb_matches[mi];
-            let city = m
-                .ids
-                .first()
-                .is_some_and(|i| self.kb.is_city(*i));
+            let city = m.ids.first().is_some_and(|i| self.kb.is_city(*i));
             if m.end == end && city && b - a == 1 && !self.place_preposition(a) {
                 pending.push(Run { a, b });
                 return;
