@@ -105,7 +105,7 @@ pub fn extractive_bullets(headline: &str, body: &str, max: usize) -> Vec<String>
 struct Candidate<'a> {
     index: usize,
     text: &'a str,
-    terms: FxHashSet<String>,
+    terms: FxHashSet<u64>,
 }
 
 /// Function words that say nothing about what a sentence is about.
@@ -120,23 +120,40 @@ const STOPWORDS: &[&str] = &[
 
 /// Content words of `text` (stopwords and single characters left out), lowercased and
 /// cut to their first six letters: a crude stem ("sanctions", "sanctioned" → "sancti")
-/// that is enough to compare sentences and costs far less than the search stemmer.
-fn content_terms(text: &str) -> FxHashSet<String> {
+/// that is enough to compare sentences and costs far less than the search stemmer. Kept
+/// as hashes: only equality matters.
+fn content_terms(text: &str) -> FxHashSet<u64> {
+    use std::hash::{Hash, Hasher};
     let mut out = FxHashSet::default();
-    for word in text
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| w.chars().nth(1).is_some())
-    {
-        if STOPWORDS.iter().any(|s| s.eq_ignore_ascii_case(word)) {
+    for word in text.split(|c: char| !c.is_alphanumeric()).filter(|w| w.chars().nth(1).is_some()) {
+        if is_stopword(word) {
             continue;
         }
-        out.insert(word.chars().take(6).flat_map(char::to_lowercase).collect());
+        let mut h = rustc_hash::FxHasher::default();
+        for c in word.chars().take(6).flat_map(char::to_lowercase) {
+            c.hash(&mut h);
+        }
+        out.insert(h.finish());
     }
     out
 }
 
+/// A stopword, in any case; one hash lookup.
+fn is_stopword(word: &str) -> bool {
+    static SET: std::sync::OnceLock<FxHashSet<&'static str>> = std::sync::OnceLock::new();
+    if word.len() > 8 {
+        return false; // no stopword is longer
+    }
+    let set = SET.get_or_init(|| STOPWORDS.iter().copied().collect());
+    let mut buf = [0u8; 8];
+    let lower = &mut buf[..word.len()];
+    lower.copy_from_slice(word.as_bytes());
+    lower.make_ascii_lowercase();
+    std::str::from_utf8(lower).is_ok_and(|w| set.contains(w))
+}
+
 /// Jaccard similarity of two term sets.
-fn similarity(a: &FxHashSet<String>, b: &FxHashSet<String>) -> f32 {
+fn similarity(a: &FxHashSet<u64>, b: &FxHashSet<u64>) -> f32 {
     let union = a.union(b).count();
     if union == 0 {
         return 0.0;

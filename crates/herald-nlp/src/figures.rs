@@ -386,6 +386,35 @@ fn is_demonym_plural(word: &str) -> bool {
     is_capitalised(word) && word.chars().count() >= 6 && (word.ends_with("ans") || word.ends_with("is"))
 }
 
+/// Whether a word could start a figure at all: a number word, a vague count, "a",
+/// "half", a currency code or dollar prefix, or a hyphenated word ("twenty-five",
+/// "two-thirds"). Lower-cased lookup in a set built once from the lists above.
+fn may_start_figure(word: &str) -> bool {
+    static WORDS: std::sync::OnceLock<rustc_hash::FxHashSet<String>> = std::sync::OnceLock::new();
+    if word.contains('-') {
+        return true;
+    }
+    if word.len() > 16 {
+        return false;
+    }
+    let words = WORDS.get_or_init(|| {
+        NUMBER_WORDS
+            .iter()
+            .map(|(w, _)| *w)
+            .chain(VAGUE_COUNTS.iter().map(|(w, _)| *w))
+            .chain(DOLLAR_PREFIXES.iter().map(|(w, _)| *w))
+            .chain(ISO_CODES.iter().copied())
+            .chain(["a", "half", "rs"])
+            .map(str::to_ascii_lowercase)
+            .collect()
+    });
+    let mut buf = [0u8; 16];
+    let lower = &mut buf[..word.len()];
+    lower.copy_from_slice(word.as_bytes());
+    lower.make_ascii_lowercase();
+    std::str::from_utf8(lower).is_ok_and(|w| words.contains(w))
+}
+
 fn is_number_word(word: &str) -> bool {
     lookup(NUMBER_WORDS, word).is_some()
         || word
@@ -1071,7 +1100,8 @@ fn figure_at(toks: &[Tok], i: usize, ctx: &Context) -> Option<Found> {
     let can_start = match t.kind {
         Kind::Num => true,
         Kind::Punct => lookup(SYMBOLS, t.text).is_some(),
-        // Checked without allocating: most words start nothing.
+        // Checked without allocating: most words start nothing, and one hash lookup says so.
+        Kind::Word if !may_start_figure(t.text) => false,
         Kind::Word => {
             is_number_word(t.text)
                 || lookup(VAGUE_COUNTS, t.text).is_some()

@@ -131,9 +131,9 @@ pub struct Kb {
     first_words: FxHashMap<Box<str>, Box<[u32]>>,
     /// Slot → surface text.
     patterns: Box<[Box<str>]>,
-    /// Every character a known name starts with: most words of running text start with
-    /// none of them (lower case), and are skipped without touching the automaton.
-    first_chars: rustc_hash::FxHashSet<char>,
+    /// Every character a known name starts with; a word starting with another is skipped
+    /// without a lookup.
+    first_chars: FirstChars,
     /// Per entity: is it a city (checked for nearly every name found; the entities
     /// themselves are large and far apart in memory).
     cities: Vec<bool>,
@@ -457,7 +457,7 @@ impl KbBuilder {
                 surface.ambiguous = true;
             }
         }
-        let first_chars = patterns.iter().filter_map(|p| p.chars().next()).collect();
+        let first_chars = FirstChars::new(patterns.iter().filter_map(|p| p.chars().next()));
         let cities = entities.iter().map(|e| e.category == "city").collect();
         let capitals = entities
             .iter()
@@ -610,7 +610,7 @@ impl Kb {
             let is_word = word(c);
             let word_start = is_word && !prev_word;
             prev_word = is_word;
-            if !word_start || i < covered || !self.first_chars.contains(&c) {
+            if !word_start || i < covered || !self.first_chars.contains(c) {
                 continue;
             }
             let first = first_word(&text[i..]);
@@ -622,7 +622,14 @@ impl Kb {
                 let Some(p) = self.patterns.get(slot as usize) else {
                     continue;
                 };
-                if !rest.starts_with(p.as_bytes()) || !on_boundaries(text, i, i + p.len()) {
+                let p = p.as_bytes();
+                // The last byte first: it turns most candidates away without a full compare.
+                if p.is_empty()
+                    || rest.len() < p.len()
+                    || rest[p.len() - 1] != p[p.len() - 1]
+                    || !rest.starts_with(p)
+                    || !on_boundaries(text, i, i + p.len())
+                {
                     continue;
                 }
                 if let Some(surface) = self.surfaces.get(slot as usize) {
@@ -638,6 +645,39 @@ impl Kb {
             }
         }
         out
+    }
+}
+
+/// The characters names start with: a bitmap for ASCII (nearly every word), a set for
+/// the rest.
+#[derive(Debug, Clone)]
+struct FirstChars {
+    ascii: [bool; 128],
+    other: FxHashSet<char>,
+}
+
+impl FirstChars {
+    fn new(chars: impl Iterator<Item = char>) -> FirstChars {
+        let mut f = FirstChars {
+            ascii: [false; 128],
+            other: FxHashSet::default(),
+        };
+        for c in chars {
+            match f.ascii.get_mut(c as usize) {
+                Some(slot) => *slot = true,
+                None => {
+                    f.other.insert(c);
+                }
+            }
+        }
+        f
+    }
+
+    fn contains(&self, c: char) -> bool {
+        match self.ascii.get(c as usize) {
+            Some(&b) => b,
+            None => self.other.contains(&c),
+        }
     }
 }
 

@@ -1024,36 +1024,40 @@ const ROLE_ONLY_ORG: &[(&str, &[&str])] = &[
     ("organization", &["organisation", "organization"]),
 ];
 
-/// `w` is one of `list`. The word lists above are hashed once (they are consulted for
-/// nearly every token); any other list is searched directly.
+/// `w` is one of `list`. The word lists above are consulted for nearly every token, so
+/// they are folded once into one map, word → which lists hold it; any other list is
+/// searched directly.
 fn is(list: &'static [&'static str], w: &str) -> bool {
-    static SETS: OnceLock<FxHashMap<usize, FxHashSet<&'static str>>> = OnceLock::new();
-    let sets = SETS.get_or_init(|| {
-        let lists: [&'static [&'static str]; 14] = [
-            FUNCTION,
-            MONTHS_DAYS,
-            CONNECTORS,
-            TITLE_MODIFIERS,
-            TITLE_HEADS,
-            ORG_HEADS,
-            COMPANY_WORDS,
-            PUBLIC_BANK_WORDS,
-            PLACE_HEADS,
-            PERSON_CUES_BEFORE,
-            SAY_VERBS,
-            STOP_ACRONYMS,
-            ABBREVIATIONS,
-            DESCRIPTIVE_TAILS,
-        ];
-        lists
-            .iter()
-            .map(|l| (l.as_ptr() as usize, l.iter().copied().collect()))
-            .collect()
+    const LISTS: [&[&str]; 14] = [
+        FUNCTION,
+        MONTHS_DAYS,
+        CONNECTORS,
+        TITLE_MODIFIERS,
+        TITLE_HEADS,
+        ORG_HEADS,
+        COMPANY_WORDS,
+        PUBLIC_BANK_WORDS,
+        PLACE_HEADS,
+        PERSON_CUES_BEFORE,
+        SAY_VERBS,
+        STOP_ACRONYMS,
+        ABBREVIATIONS,
+        DESCRIPTIVE_TAILS,
+    ];
+    static WORDS: OnceLock<FxHashMap<&'static str, u16>> = OnceLock::new();
+    let Some(bit) = LISTS.iter().position(|l| std::ptr::eq(l.as_ptr(), list.as_ptr())) else {
+        return list.contains(&w);
+    };
+    let words = WORDS.get_or_init(|| {
+        let mut m: FxHashMap<&'static str, u16> = FxHashMap::default();
+        for (i, l) in LISTS.iter().enumerate() {
+            for &word in l.iter() {
+                *m.entry(word).or_default() |= 1 << i;
+            }
+        }
+        m
     });
-    match sets.get(&(list.as_ptr() as usize)) {
-        Some(set) => set.contains(w),
-        None => list.contains(&w),
-    }
+    words.get(w).is_some_and(|b| b & (1 << bit) != 0)
 }
 
 // ------------------------------------------------------------------ tokens
@@ -1213,7 +1217,8 @@ fn capitalised(w: &str) -> bool {
     let mut cs = w.chars();
     match cs.next() {
         Some(c) if c.is_uppercase() => true,
-        // al-Shabaab, el-Sisi, ad-Dawlah
+        // al-Shabaab, el-Sisi, ad-Dawlah (a hyphen after a short lower-case particle)
+        Some(_) if !w.as_bytes().get(1..5).is_some_and(|b| b.contains(&b'-')) => false,
         Some(_) => {
             let lower_prefix = [
                 "al-", "el-", "ad-", "as-", "an-", "ash-", "at-", "az-", "bin-", "abu-",
