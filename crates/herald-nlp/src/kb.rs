@@ -466,9 +466,15 @@ impl KbBuilder {
             .filter_map(|(_, target)| by_id.get(target).copied())
             .collect();
         let mut lists: FxHashMap<Box<str>, Vec<u32>> = FxHashMap::default();
+        // Names whose first word is an English function word in lower case ("a", "the",
+        // "as": a few GeoNames spellings) are never found: every sentence would try them.
+        const NOT_A_NAME_START: &[&str] = &[
+            "a", "an", "and", "as", "at", "by", "for", "from", "in", "into", "is", "it", "of", "on", "or",
+            "the", "to", "with",
+        ];
         for (slot, p) in patterns.iter().enumerate() {
             let w = first_word(p);
-            if !w.is_empty() {
+            if !w.is_empty() && !NOT_A_NAME_START.contains(&w) {
                 lists.entry(w.into()).or_default().push(slot as u32);
             }
         }

@@ -2618,18 +2618,24 @@ impl<'a> Ctx<'a> {
         let n = self.toks.len();
         let mut mentions = self.mentions.clone();
         mentions.sort_by_key(|m| m.start);
-        // Per entity, once: category and name words lower-cased, role words spelt out.
-        let facts: Vec<(String, Vec<String>, Vec<String>)> = self
-            .entities
-            .iter()
-            .map(|e| {
-                (
-                    e.category.to_lowercase(),
-                    e.name.to_lowercase().split(' ').map(str::to_string).collect(),
-                    e.roles.iter().flat_map(|r| role_words(r)).collect(),
-                )
+        // Per entity, once and only when a role word is met: category and name words
+        // lower-cased, role words spelt out.
+        let mut found: Vec<(usize, usize, usize)> = Vec::new();
+        let facts_cell: std::cell::OnceCell<Vec<(String, Vec<String>, Vec<String>)>> = std::cell::OnceCell::new();
+        let facts = || {
+            facts_cell.get_or_init(|| {
+                self.entities
+                    .iter()
+                    .map(|e| {
+                        (
+                            e.category.to_lowercase(),
+                            e.name.to_lowercase().split(' ').map(str::to_string).collect(),
+                            e.roles.iter().flat_map(|r| role_words(r)).collect(),
+                        )
+                    })
+                    .collect()
             })
-            .collect();
+        };
         for t in 0..n.saturating_sub(1) {
             let the = self.w(t);
             if the != "the" && !(the == "The" && self.sentence_start(t)) {
@@ -2652,7 +2658,7 @@ impl<'a> Ctx<'a> {
                     .filter(|m| m.start < before && !m.role_only)
                     .find(|m| {
                         let e = &self.entities[m.entity];
-                        let (cat, name_words, _) = &facts[m.entity];
+                        let (cat, name_words, _) = &facts()[m.entity];
                         (e.kind == EntityKind::Company && cats.contains(&"company"))
                             || cats.iter().any(|c| cat == c || cat.contains(c))
                             || name_words.iter().any(|w| w == head)
@@ -2662,7 +2668,7 @@ impl<'a> Ctx<'a> {
             }
             .map(|m| m.entity);
             if let Some(e) = target {
-                self.mention(self.toks[t].start, self.toks[t + 1].end, e, true);
+                found.push((self.toks[t].start, self.toks[t + 1].end, e));
                 continue;
             }
             // People by their role: "the admiral", "the general" (for "Lt. Gen."), "the air
@@ -2685,7 +2691,7 @@ impl<'a> Ctx<'a> {
                         .filter(|m| m.start < before && !m.role_only)
                         .find(|m| {
                             self.entities[m.entity].kind == EntityKind::Person
-                                && facts[m.entity].2.iter().any(|w| w == head)
+                                && facts()[m.entity].2.iter().any(|w| w == head)
                         });
                     if let Some(m) = hit {
                         best = Some((j, m.entity));
@@ -2697,8 +2703,11 @@ impl<'a> Ctx<'a> {
                 j += 1;
             }
             if let Some((last, e)) = best {
-                self.mention(self.toks[t].start, self.toks[last].end, e, true);
+                found.push((self.toks[t].start, self.toks[last].end, e));
             }
+        }
+        for (start, end, e) in found {
+            self.mention(start, end, e, true);
         }
     }
 }
