@@ -8,6 +8,10 @@ use std::time::{Duration, Instant};
 use herald_model::Story;
 use herald_nlp::{Enricher, Kb};
 
+// The allocator the `herald` binary uses, so these figures are the product's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn rss_kib() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;

@@ -1,5 +1,9 @@
 //! `herald`: the one binary — run a node, publish, search, follow the wire, enrich offline.
 
+// mimalloc: enrichment makes thousands of small allocations per story (see Cargo.toml).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod cli;
 mod client;
 mod input;
