@@ -2621,7 +2621,7 @@ impl<'a> Ctx<'a> {
         // Per entity, once and only when a role word is met: category and name words
         // lower-cased, role words spelt out.
         let mut found: Vec<(usize, usize, usize)> = Vec::new();
-        let facts_cell: std::cell::OnceCell<Vec<(String, Vec<String>, Vec<String>)>> = std::cell::OnceCell::new();
+        let facts_cell: std::cell::OnceCell<Vec<RoleFacts>> = std::cell::OnceCell::new();
         let facts = || {
             facts_cell.get_or_init(|| {
                 self.entities
@@ -2743,6 +2743,9 @@ fn role_words(role: &str) -> impl Iterator<Item = String> + '_ {
             full.to_string()
         })
 }
+
+/// Per entity, for role mentions: category and name words lower-cased, role words spelt out.
+type RoleFacts = (String, Vec<String>, Vec<String>);
 
 /// A title head, also hyphenated ("Vice-President", "Secretary-General").
 fn title_head(w: &str) -> bool {
