@@ -2,7 +2,10 @@
 //! so that `perf stat -e instructions` compares versions without timing noise.
 
 fn main() {
-    let passes: usize = std::env::var("PASSES").ok().and_then(|p| p.parse().ok()).unwrap_or(200);
+    let passes: usize = std::env::var("PASSES")
+        .ok()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(200);
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/gold");
     let mut stories = Vec::new();
     let mut paths: Vec<_> = std::fs::read_dir(dir)
@@ -12,7 +15,11 @@ fn main() {
         .collect();
     paths.sort();
     for p in paths {
-        stories.push(herald_model::parse_text(&std::fs::read(&p).expect("read")).expect("parse").into_story());
+        stories.push(
+            herald_model::parse_text(&std::fs::read(&p).expect("read"))
+                .expect("parse")
+                .into_story(),
+        );
     }
     let enricher = herald_nlp::Enricher::new(herald_nlp::Kb::embedded().expect("kb"));
     for _ in 0..passes {

@@ -125,7 +125,10 @@ const STOPWORDS: &[&str] = &[
 fn content_terms(text: &str) -> FxHashSet<u64> {
     use std::hash::{Hash, Hasher};
     let mut out = FxHashSet::default();
-    for word in text.split(|c: char| !c.is_alphanumeric()).filter(|w| w.chars().nth(1).is_some()) {
+    for word in text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.chars().nth(1).is_some())
+    {
         if is_stopword(word) {
             continue;
         }
