@@ -10,15 +10,14 @@ use herald_store::index::{SearchOptions, Sort};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 
 use super::error::ApiError;
+use super::quotes::{parse_limit, rfc3339};
 use crate::node::Shared;
 
 /// Deepest page a cursor may reach; deeper paging is a sign of a query to narrow.
 const MAX_OFFSET: usize = 10_000;
 const DEFAULT_LIMIT: usize = 20;
-const MAX_LIMIT: usize = 100;
 
 #[derive(Debug, Deserialize)]
 pub struct SearchParams {
@@ -29,11 +28,6 @@ pub struct SearchParams {
     fold: Option<String>,
 }
 
-fn rfc3339(t: Option<OffsetDateTime>) -> Value {
-    t.and_then(|t| t.format(&Rfc3339).ok())
-        .map(Value::from)
-        .unwrap_or(Value::Null)
-}
 
 /// Answers a search: hits with id, headline, source, time, score and highlighted snippets.
 pub async fn search(
@@ -49,19 +43,7 @@ pub async fn search(
         ));
     }
     let query = herald_query::parse(&q).map_err(|e| ApiError::bad_query("q", &e))?;
-    let limit = match p.limit.as_deref() {
-        None | Some("") => DEFAULT_LIMIT,
-        Some(l) => l
-            .parse::<usize>()
-            .ok()
-            .filter(|l| (1..=MAX_LIMIT).contains(l))
-            .ok_or_else(|| {
-                ApiError::bad_request(
-                    "bad_parameter",
-                    format!("limit={l:?}: expected a number from 1 to {MAX_LIMIT}"),
-                )
-            })?,
-    };
+    let limit = parse_limit(p.limit.as_deref(), DEFAULT_LIMIT)?;
     let offset = match p.cursor.as_deref() {
         None | Some("") => 0,
         Some(c) => c
