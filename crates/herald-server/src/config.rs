@@ -23,6 +23,18 @@ pub struct Config {
     pub index_memory_bytes: usize,
     /// Committed stories handed straight to the indexer; past that it reads the log.
     pub index_queue: usize,
+    /// Committed stories handed straight to the alert matcher; past that it reads the log.
+    pub alert_queue: usize,
+    /// First wait before retrying a failed webhook delivery, in milliseconds; it doubles
+    /// on each failure up to `alert_retry_max_ms` (with jitter).
+    pub alert_retry_base_ms: u64,
+    /// Longest wait between webhook delivery attempts, in milliseconds.
+    pub alert_retry_max_ms: u64,
+    /// How long one webhook delivery may take before it counts as failed, in milliseconds.
+    pub webhook_timeout_ms: u64,
+    /// Host names and CIDRs that outgoing requests (webhooks) may reach even though they
+    /// are loopback, private or link-local (`fetch.allow` / `HERALD_FETCH_ALLOW`).
+    pub fetch_allow: Vec<String>,
 }
 
 /// The default listen address (DESIGN §5).
@@ -39,6 +51,11 @@ impl Config {
             index_commit_ms: 500,
             index_memory_bytes: 128 * 1024 * 1024,
             index_queue: 4096,
+            alert_queue: 4096,
+            alert_retry_base_ms: 1000,
+            alert_retry_max_ms: 5 * 60 * 1000,
+            webhook_timeout_ms: 10_000,
+            fetch_allow: Vec::new(),
         }
     }
 
@@ -93,6 +110,26 @@ impl Config {
                 "index_memory_bytes" => {
                     from_env.index_memory_bytes = Some(v.parse().map_err(|_| bad("a number of bytes"))?)
                 }
+                "alert_queue" => from_env.alert_queue = Some(v.parse().map_err(|_| bad("a number"))?),
+                "alert_retry_base_ms" => {
+                    from_env.alert_retry_base_ms = Some(v.parse().map_err(|_| bad("milliseconds"))?)
+                }
+                "alert_retry_max_ms" => {
+                    from_env.alert_retry_max_ms = Some(v.parse().map_err(|_| bad("milliseconds"))?)
+                }
+                "webhook_timeout_ms" => {
+                    from_env.webhook_timeout_ms = Some(v.parse().map_err(|_| bad("milliseconds"))?)
+                }
+                "fetch_allow" => {
+                    from_env.fetch = Some(FetchConfig {
+                        allow: v
+                            .split(',')
+                            .map(str::trim)
+                            .filter(|s| !s.is_empty())
+                            .map(str::to_string)
+                            .collect(),
+                    })
+                }
                 _ => {}
             }
         }
@@ -142,6 +179,28 @@ impl Config {
             }
             self.index_memory_bytes = v as usize;
         }
+        if let Some(v) = f.alert_queue {
+            self.alert_queue = positive("alert_queue", v)? as usize;
+        }
+        if let Some(v) = f.alert_retry_base_ms {
+            self.alert_retry_base_ms = positive("alert_retry_base_ms", v)?;
+        }
+        if let Some(v) = f.alert_retry_max_ms {
+            self.alert_retry_max_ms = positive("alert_retry_max_ms", v)?;
+        }
+        if let Some(v) = f.webhook_timeout_ms {
+            self.webhook_timeout_ms = positive("webhook_timeout_ms", v)?;
+        }
+        if let Some(fetch) = &f.fetch {
+            for entry in &fetch.allow {
+                crate::alerts::ssrf::AllowEntry::parse(entry).map_err(|message| ConfigError::Value {
+                    key: "fetch.allow".into(),
+                    origin: origin.into(),
+                    message,
+                })?;
+            }
+            self.fetch_allow.clone_from(&fetch.allow);
+        }
         Ok(())
     }
 }
@@ -156,6 +215,20 @@ struct FileConfig {
     index_commit_ms: Option<u64>,
     index_memory_bytes: Option<u64>,
     index_queue: Option<u64>,
+    alert_queue: Option<u64>,
+    alert_retry_base_ms: Option<u64>,
+    alert_retry_max_ms: Option<u64>,
+    webhook_timeout_ms: Option<u64>,
+    fetch: Option<FetchConfig>,
+}
+
+/// The `[fetch]` table: rules for the node's outgoing requests.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FetchConfig {
+    /// Host names and CIDRs exempt from the private-address guard.
+    #[serde(default)]
+    allow: Vec<String>,
 }
 
 /// A configuration that cannot be used, with where the bad value came from.
@@ -201,6 +274,28 @@ mod tests {
             Config::load_with_env(dir.path(), &[("HERALD_MAX_BODY_BYTES".into(), "4096".into())]).unwrap();
         assert_eq!(cfg.listen.port(), 9000);
         assert_eq!(cfg.max_body_bytes, 4096);
+    }
+
+    #[test]
+    fn alert_keys_from_file_and_env() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("herald.toml"),
+            "alert_retry_base_ms = 50\n[fetch]\nallow = [\"10.0.0.0/8\"]\n",
+        )
+        .unwrap();
+        let cfg = Config::load_with_env(dir.path(), &[]).unwrap();
+        assert_eq!(cfg.alert_retry_base_ms, 50);
+        assert_eq!(cfg.fetch_allow, vec!["10.0.0.0/8".to_string()]);
+        let env = [("HERALD_FETCH_ALLOW".into(), "127.0.0.1, hooks.internal".into())];
+        let cfg = Config::load_with_env(dir.path(), &env).unwrap();
+        assert_eq!(
+            cfg.fetch_allow,
+            vec!["127.0.0.1".to_string(), "hooks.internal".into()]
+        );
+        let env = [("HERALD_FETCH_ALLOW".into(), "10.0.0.0/40".into())];
+        let e = Config::load_with_env(dir.path(), &env).unwrap_err().to_string();
+        assert!(e.contains("fetch.allow") && e.contains("10.0.0.0/40"), "{e}");
     }
 
     #[test]

@@ -4,6 +4,8 @@
 //! * [`node`] — opens the data dir and runs the two writers: the committer (group
 //!   commit into the log) and the indexer (log → search index).
 //! * [`hub`] — fan-out of committed stories to live subscribers, each with a bounded queue.
+//! * [`alerts`] — standing queries: matching every committed story, the hits log and
+//!   stream, webhook delivery, the backtest.
 //! * [`api`] — the HTTP handlers, one module per resource.
 //! * [`metrics`] — counters and histograms for `/metrics`.
 //! * [`nlp`] — enrichment state: the knowledge base, boilerplate, near-duplicates, alias
@@ -11,6 +13,7 @@
 //!
 //! [`serve`] runs a node until it is told to stop (Ctrl-C or SIGTERM).
 
+pub mod alerts;
 pub mod api;
 pub mod config;
 pub mod hub;
@@ -58,11 +61,13 @@ pub async fn serve(
     let addr = listener.local_addr()?;
     ready(addr);
     let hub = node.shared.hub.clone();
+    let alerts = node.shared.alerts.clone();
     let app = api::router(node.shared.clone());
     let stop = async move {
         shutdown.await;
         // Streams never end on their own; end them so the graceful shutdown can finish.
         hub.close();
+        alerts.hub.close();
     };
     // Stream events are small writes that must leave at once: without TCP_NODELAY, Nagle's
     // algorithm holds them back waiting for the client's delayed ACK (tens of ms).

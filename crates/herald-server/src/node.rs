@@ -5,6 +5,7 @@
 //! HTTP handlers ──jobs──► committer ──fsync'd batch──► hub (streams)
 //!   (parse, enrich)        (group commit)  └──bounded queue──► indexer ─► tantivy
 //!                                                     (gaps: read back from the log)
+//!                                          └──bounded queue──► alert matching (crate::alerts)
 //! ```
 //!
 //! The committer takes everything queued while the previous fsync ran and commits it as
@@ -60,6 +61,8 @@ pub enum NodeError {
     ShuttingDown,
     #[error("the log could not store the story: {0}")]
     Commit(String),
+    #[error("cannot start alerts: {0}")]
+    Alerts(String),
 }
 
 struct Job {
@@ -76,6 +79,8 @@ pub struct Shared {
     pub hub: Arc<Hub>,
     pub metrics: Arc<Metrics>,
     pub nlp: Arc<crate::nlp::Nlp>,
+    /// Standing alerts: their store, matcher, hits and deliveries.
+    pub alerts: Arc<crate::alerts::Alerts>,
     indexed_seq: Arc<AtomicU64>,
     /// `None` once shutdown began: new publishes are refused, and the committer ends
     /// when the last in-flight sender is gone.
@@ -123,6 +128,8 @@ pub struct Node {
     pub shared: Arc<Shared>,
     committer: Option<JoinHandle<()>>,
     indexer: Option<JoinHandle<()>>,
+    /// The alert matching thread (ended after the committer, like the indexer).
+    alerts: Option<crate::alerts::Worker>,
     _lock: File,
 }
 
@@ -232,6 +239,9 @@ impl Node {
                 ));
             }
         };
+        // Alerts: matched on their own thread, fed by the committer without waiting.
+        let (alerts, alert_feed, alert_worker) =
+            crate::alerts::start(&config, reader.clone()).map_err(|e| NodeError::Alerts(e.to_string()))?;
         let (jobs_tx, jobs_rx) = mpsc::channel::<Job>(MAX_BATCH * 4);
         let shared = Arc::new(Shared {
             hub: Arc::new(Hub::new(config.subscriber_queue, reader.last_seq())),
@@ -239,6 +249,7 @@ impl Node {
             stories: reader.clone(),
             metrics: Arc::new(Metrics::default()),
             nlp,
+            alerts,
             indexed_seq: indexed_seq.clone(),
             jobs: RwLock::new(Some(jobs_tx)),
             config,
@@ -247,13 +258,24 @@ impl Node {
             let (hub, metrics) = (shared.hub.clone(), shared.metrics.clone());
             std::thread::Builder::new()
                 .name("herald-committer".into())
-                .spawn(move || run_committer(store, jobs_rx, &hub, &metrics, &index_tx, &overflowed))
+                .spawn(move || {
+                    run_committer(
+                        store,
+                        jobs_rx,
+                        &hub,
+                        &metrics,
+                        &index_tx,
+                        &overflowed,
+                        &alert_feed,
+                    )
+                })
                 .map_err(|e| NodeError::Commit(e.to_string()))?
         };
         Ok(Node {
             shared,
             committer: Some(committer),
             indexer: Some(indexer),
+            alerts: Some(alert_worker),
             _lock: lock,
         })
     }
@@ -274,6 +296,10 @@ impl Node {
         if let Some(h) = self.indexer.take() {
             let _ = h.join();
         }
+        // Likewise alert matching finishes the log, then webhook delivery stops.
+        if let Some(w) = self.alerts.take() {
+            w.stop();
+        }
         self.shared.hub.close();
     }
 }
@@ -291,6 +317,7 @@ fn run_committer(
     metrics: &Metrics,
     index: &std_mpsc::SyncSender<Arc<Published>>,
     overflowed: &AtomicBool,
+    alerts: &crate::alerts::Feed,
 ) {
     let mut batch: Vec<Job> = Vec::with_capacity(MAX_BATCH);
     while let Some(first) = jobs.blocking_recv() {
@@ -333,6 +360,8 @@ fn run_committer(
                     if index.try_send(p.clone()).is_err() {
                         overflowed.store(true, Ordering::Release);
                     }
+                    // Alerts: the same hand-over, never waiting (gaps are read from the log).
+                    alerts.offer(p);
                 }
                 for (job, outcome) in batch.drain(..).zip(outcomes) {
                     let counter = match outcome {

@@ -41,6 +41,8 @@ enum Command {
     Quotes(cli::quotes::Args),
     /// The knowledge base: add entities, show one, look names up.
     Kb(cli::kb::Args),
+    /// Standing queries: add, list, remove, backtest, and follow their hits.
+    Alerts(cli::alerts::Args),
 }
 
 fn init_logging() {
@@ -89,6 +91,7 @@ fn main() -> ExitCode {
         Command::Enrich(a) => cli::enrich::run(a),
         Command::Quotes(a) => cli::quotes::run(a),
         Command::Kb(a) => cli::kb::run(a),
+        Command::Alerts(a) => cli::alerts::run(a),
     };
     match result {
         Ok(code) => code,

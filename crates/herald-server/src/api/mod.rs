@@ -1,5 +1,6 @@
 //! The HTTP API (DESIGN §5): one module per resource, and the router that joins them.
 
+pub mod alerts;
 pub mod entities;
 pub mod error;
 pub mod ops;
@@ -27,6 +28,11 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route("/v1/search", get(search::search))
         .route("/v1/stream", get(stream::stream))
         .route("/v1/quotes", get(quotes::quotes))
+        // Alerts (the static paths win over {id}).
+        .route("/v1/alerts", get(alerts::list).post(alerts::create))
+        .route("/v1/alerts/stream", get(alerts::stream))
+        .route("/v1/alerts/test", axum::routing::post(alerts::test))
+        .route("/v1/alerts/{id}", get(alerts::get).delete(alerts::delete))
         .route("/v1/entities", get(entities::lookup).post(entities::add))
         // Entity ids hold '/' and ':' (kb:group/islamic-state): take the rest of the path.
         .route("/v1/entities/{*id}", get(entities::get))

@@ -28,7 +28,6 @@ pub struct SearchParams {
     fold: Option<String>,
 }
 
-
 /// Answers a search: hits with id, headline, source, time, score and highlighted snippets.
 pub async fn search(
     State(shared): State<Arc<Shared>>,

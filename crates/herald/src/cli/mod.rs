@@ -1,5 +1,6 @@
 //! One module per subcommand, each with its clap `Args` and a `run`.
 
+pub mod alerts;
 pub mod enrich;
 pub mod kb;
 pub mod publish;
