@@ -1,6 +1,10 @@
 //! Profiling aid: enriches the gold stories a fixed number of times (`PASSES`, default 200),
 //! so that `perf stat -e instructions` compares versions without timing noise.
 
+// The allocator the `herald` binary uses.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let passes: usize = std::env::var("PASSES")
         .ok()

@@ -63,8 +63,10 @@ fn shingle(a: u64, b: u64, c: u64) -> u64 {
 
 /// Accumulates SimHash bit votes over the shingles of a stream of words.
 struct Shingler {
-    /// Per bit: how many shingle hashes had it set.
-    ones: [u64; 64],
+    /// Per bit, how many shingle hashes had it set, as a bit-sliced counter: plane `k`
+    /// holds bit `k` of all 64 counts, so adding a hash is a short carry chain of word
+    /// operations instead of 64 additions.
+    planes: [u64; PLANES],
     /// How many shingles were counted.
     shingles: u64,
     /// The last three word hashes (oldest first) and how many words were seen.
@@ -72,10 +74,13 @@ struct Shingler {
     words: u64,
 }
 
+/// Bit-planes of the vote counter: counts up to 2^40 shingles, far beyond any story.
+const PLANES: usize = 40;
+
 impl Shingler {
     fn new() -> Self {
         Shingler {
-            ones: [0; 64],
+            planes: [0; PLANES],
             shingles: 0,
             window: [0; 3],
             words: 0,
@@ -92,10 +97,26 @@ impl Shingler {
     }
 
     fn add(&mut self, h: u64) {
-        for (bit, count) in self.ones.iter_mut().enumerate() {
-            *count += (h >> bit) & 1;
+        // Add `h`'s bits to the 64 vertical counters (ripple carry across the planes).
+        let mut carry = h;
+        for plane in self.planes.iter_mut() {
+            if carry == 0 {
+                break;
+            }
+            let sum = *plane ^ carry;
+            carry &= *plane;
+            *plane = sum;
         }
         self.shingles += 1;
+    }
+
+    /// How many shingle hashes had `bit` set.
+    fn count(&self, bit: u32) -> u64 {
+        self.planes
+            .iter()
+            .enumerate()
+            .map(|(k, plane)| ((plane >> bit) & 1) << k)
+            .sum()
     }
 
     /// Feeds every lowercased word (maximal run of alphanumeric characters) of `text`.
@@ -150,8 +171,8 @@ impl Shingler {
             self.add(shingle(a, b, c));
         }
         let mut fp = 0u64;
-        for (bit, &count) in self.ones.iter().enumerate() {
-            if count * 2 > self.shingles {
+        for bit in 0..64 {
+            if self.count(bit) * 2 > self.shingles {
                 fp |= 1 << bit;
             }
         }
