@@ -15,7 +15,7 @@ use crate::sentences::sentences;
 pub const MAX_BULLET_CHARS: usize = 160;
 
 /// Sentences considered, from the top of the body.
-const MAX_CANDIDATE_SENTENCES: usize = 16;
+const MAX_CANDIDATE_SENTENCES: usize = 10;
 
 /// Sentences with fewer words carry too little to stand alone.
 const MIN_WORDS: usize = 6;
