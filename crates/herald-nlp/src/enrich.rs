@@ -454,4 +454,34 @@ mod tests {
         assert!(s.fingerprint.as_deref().is_some_and(|f| f.len() == 16));
         assert!(s.figures.iter().any(|f| f.text.contains("3%")), "{:?}", s.figures);
     }
+
+    #[test]
+    fn a_megabyte_of_names_roles_and_quotes_is_enriched_with_sane_offsets() {
+        // The worst of what a hostile or broken feed can send inside the 1 MiB body cap:
+        // names, role words, alias phrases and quotes over and over. It must come back
+        // (the node enriches on a bounded pool) with every offset inside the body.
+        let unit = "Foreign Minister Anna Lindqvist met the minister of the Group for the Support \
+                    of Islam and Muslims (JNIM), also known as Ansar Allah, in Kabul. \
+                    \"We will act,\" she said. The company said Daesh and ISIL";
+        let mut body = String::new();
+        while body.len() < 1_000_000 {
+            body.push_str(unit);
+            body.push_str(". ");
+        }
+        let mut s = Story {
+            headline: "Stress".into(),
+            body,
+            ..Default::default()
+        };
+        enricher().enrich(&mut s);
+        assert!(!s.entities.is_empty() && !s.quotes.is_empty());
+        for e in &s.entities {
+            for m in &e.mentions {
+                assert_eq!(&s.body[m.start..m.end], m.text);
+            }
+        }
+        for q in s.quotes.iter().filter(|q| q.end > 0) {
+            assert!(s.body.get(q.start..q.end).is_some());
+        }
+    }
 }

@@ -974,6 +974,9 @@ const STOP_ACRONYMS: &[&str] = &[
     "ER", "IT", "OPEC+", "CFA", "ESG", "VPN", "URL", "NHS",
 ];
 
+/// How many mentions back a role word or alias phrase looks for what it refers to.
+const ANTECEDENT_WINDOW: usize = 64;
+
 /// Heads of role-only mentions ("the company"), with the entities they may designate.
 const ROLE_ONLY_ORG: &[(&str, &[&str])] = &[
     ("company", &["company"]),
@@ -2334,7 +2337,8 @@ impl<'a> Ctx<'a> {
             let pat = ALIAS_AFTER[pi];
             {
                 // X: a mention ending right at `at`; Y: what follows.
-                let Some(x) = mentions
+                let upto = mentions.partition_point(|m| m.start < at);
+                let Some(x) = mentions[upto.saturating_sub(ANTECEDENT_WINDOW)..upto]
                     .iter()
                     .rev()
                     .find(|m| m.end == at || (m.end + 1 == at && &self.text[m.end..at] == "\""))
@@ -2367,10 +2371,18 @@ impl<'a> Ctx<'a> {
                 let Some((ys, ye)) = y else { continue };
                 // X: the entity named right after the phrase, else the nearest before Y.
                 let after = at + pat.len();
-                let x = mentions
+                let from = mentions.partition_point(|m| m.start < after);
+                let upto = mentions.partition_point(|m| m.start < ys);
+                let x = mentions[from..]
                     .iter()
-                    .find(|m| m.start >= after && m.start <= after + 4)
-                    .or_else(|| mentions.iter().rev().find(|m| m.end <= ys))
+                    .take_while(|m| m.start <= after + 4)
+                    .next()
+                    .or_else(|| {
+                        mentions[upto.saturating_sub(ANTECEDENT_WINDOW)..upto]
+                            .iter()
+                            .rev()
+                            .find(|m| m.end <= ys)
+                    })
                     .map(|m| m.entity);
                 if let Some(x) = x {
                     self.add_alias(x, ys, ye);
@@ -2651,18 +2663,18 @@ impl<'a> Ctx<'a> {
                 continue;
             }
             let before = self.toks[t].start;
+            // The antecedent is among the mentions just before (bounded, so a huge text
+            // stays linear).
+            let upto = mentions.partition_point(|m| m.start < before);
+            let window = &mentions[upto.saturating_sub(ANTECEDENT_WINDOW)..upto];
             let target = if let Some((_, cats)) = ROLE_ONLY_ORG.iter().find(|(h, _)| *h == head) {
-                mentions
-                    .iter()
-                    .rev()
-                    .filter(|m| m.start < before && !m.role_only)
-                    .find(|m| {
-                        let e = &self.entities[m.entity];
-                        let (cat, name_words, _) = &facts()[m.entity];
-                        (e.kind == EntityKind::Company && cats.contains(&"company"))
-                            || cats.iter().any(|c| cat == c || cat.contains(c))
-                            || name_words.iter().any(|w| w == head)
-                    })
+                window.iter().rev().filter(|m| !m.role_only).find(|m| {
+                    let e = &self.entities[m.entity];
+                    let (cat, name_words, _) = &facts()[m.entity];
+                    (e.kind == EntityKind::Company && cats.contains(&"company"))
+                        || cats.iter().any(|c| cat == c || cat.contains(c))
+                        || name_words.iter().any(|w| w == head)
+                })
             } else {
                 None
             }
@@ -2685,14 +2697,10 @@ impl<'a> Ctx<'a> {
                         .unwrap_or_default()
                 };
                 if is(TITLE_HEADS, &cap) || is(PERSON_CUES_BEFORE, head) {
-                    let hit = mentions
-                        .iter()
-                        .rev()
-                        .filter(|m| m.start < before && !m.role_only)
-                        .find(|m| {
-                            self.entities[m.entity].kind == EntityKind::Person
-                                && facts()[m.entity].2.iter().any(|w| w == head)
-                        });
+                    let hit = window.iter().rev().filter(|m| !m.role_only).find(|m| {
+                        self.entities[m.entity].kind == EntityKind::Person
+                            && facts()[m.entity].2.iter().any(|w| w == head)
+                    });
                     if let Some(m) = hit {
                         best = Some((j, m.entity));
                     }
