@@ -1118,77 +1118,86 @@ const DESCRIPTIVE_TAILS: &[&str] = &[
     "headquartered",
 ];
 
+/// The character at byte `i` and its length; ASCII without decoding.
+#[inline]
+fn char_at(text: &str, i: usize) -> (char, usize) {
+    match text.as_bytes().get(i) {
+        Some(&b) if b < 0x80 => (b as char, 1),
+        _ => match text.get(i..).and_then(|s| s.chars().next()) {
+            Some(c) => (c, c.len_utf8()),
+            // Not on a boundary (cannot happen as we step by characters): step one byte.
+            None => ('\u{FFFD}', 1),
+        },
+    }
+}
+
 fn tokenize(text: &str) -> Vec<Tok> {
     let b = text.as_bytes();
-    let mut out = Vec::new();
-    let mut it = text.char_indices().peekable();
-    while let Some((i, c)) = it.next() {
+    let mut out = Vec::with_capacity(text.len() / 5 + 1);
+    let mut i = 0;
+    while i < b.len() {
+        let (c, len) = char_at(text, i);
         if c.is_whitespace() {
+            i += len;
             continue;
         }
         if !is_word_char(c) {
             out.push(Tok {
                 start: i,
-                end: i + c.len_utf8(),
+                end: i + len,
                 word: false,
                 possessive: false,
             });
+            i += len;
             continue;
         }
-        let mut end = i + c.len_utf8();
+        let start = i;
+        let mut end = i + len;
         // Letters, digits, and - ' ’ . & between word characters.
-        while let Some(&(j, d)) = it.peek() {
+        while end < b.len() {
+            let (d, dl) = char_at(text, end);
             if is_word_char(d) {
-                end = j + d.len_utf8();
-                it.next();
+                end += dl;
                 continue;
             }
-            if matches!(d, '-' | '\'' | '’' | '.' | '&') {
-                let after = j + d.len_utf8();
-                let next = text[after..].chars().next();
-                if next.is_some_and(is_word_char) {
-                    // "U.S", "S.p.A": dots join single letters or short pieces only.
-                    if d == '.' && !text[i..j].split('.').all(|p| p.chars().count() <= 2) {
-                        break;
-                    }
-                    if d == '&' && !(text[i..j].chars().all(|c| c.is_uppercase())) {
-                        break;
-                    }
-                    end = j + d.len_utf8();
-                    it.next();
-                    continue;
+            if matches!(d, '-' | '\'' | '’' | '.' | '&')
+                && is_word_char(char_at(text, end + dl).0)
+                && end + dl < b.len()
+            {
+                // "U.S", "S.p.A": dots join single letters or short pieces only.
+                if d == '.' && !text[start..end].split('.').all(|p| p.chars().count() <= 2) {
+                    break;
                 }
+                if d == '&' && !(text[start..end].chars().all(|c| c.is_uppercase())) {
+                    break;
+                }
+                end += dl;
+                continue;
             }
             break;
         }
         // A trailing period belongs to abbreviations, initials and dotted acronyms.
         if b.get(end) == Some(&b'.') {
-            let w = &text[i..end];
+            let w = &text[start..end];
             let initial = w.chars().count() == 1 && w.chars().all(char::is_uppercase);
             if initial || w.contains('.') || is(ABBREVIATIONS, w) {
                 end += 1;
-                while let Some(&(j, _)) = it.peek() {
-                    if j < end {
-                        it.next();
-                    } else {
-                        break;
-                    }
-                }
             }
         }
+        i = end;
         // "Mogadishu-based", "Liberian-flagged": the name, then a descriptive tail that is
         // not part of any name.
-        if let Some(h) = text[i..end].rfind('-') {
-            let tail = &text[i + h + 1..end];
-            if DESCRIPTIVE_TAILS.contains(&tail) {
+        if let Some(h) = text[start..end].rfind('-') {
+            let tail = &text[start + h + 1..end];
+            if is(DESCRIPTIVE_TAILS, tail) {
                 out.push(Tok {
-                    start: i,
-                    end: i + h,
+                    start,
+                    end: start + h,
                     word: true,
                     possessive: false,
                 });
                 out.push(Tok {
-                    start: i + h,
+                    start: start + h,
                     end,
                     word: false,
                     possessive: false,
@@ -1197,7 +1206,7 @@ fn tokenize(text: &str) -> Vec<Tok> {
             }
         }
         // Possessive: "Lindqvist's", "Ortega’s" → the name, marked possessive.
-        let w = &text[i..end];
+        let w = &text[start..end];
         let mut possessive = false;
         for p in ["'s", "’s"] {
             if w.len() > p.len() + 1 && w.ends_with(p) {
@@ -1207,7 +1216,7 @@ fn tokenize(text: &str) -> Vec<Tok> {
             }
         }
         out.push(Tok {
-            start: i,
+            start,
             end,
             word: true,
             possessive,
