@@ -381,3 +381,64 @@ async fn bad_input_gets_clear_errors() {
     let (s, _) = post_entity(&node, &json!({"kind": "org", "name": "Port Authority"})).await;
     assert_eq!(s, 201);
 }
+
+#[tokio::test]
+async fn boilerplate_a_source_repeats_is_learned_and_cut_from_its_next_stories() {
+    let node = TestNode::start().await;
+    let beats = [
+        (
+            "Grain",
+            "Wheat futures rose on Tuesday as dry weather lingered over the plains.",
+        ),
+        (
+            "Copper",
+            "Copper prices slipped after warehouse stocks climbed for a third week.",
+        ),
+        (
+            "Coffee",
+            "Arabica coffee gained as frost warnings spread across the growing regions.",
+        ),
+        (
+            "Cocoa",
+            "Cocoa extended its rally while exporters held back new shipments.",
+        ),
+        (
+            "Sugar",
+            "Raw sugar fell as mills reported a faster start to the crushing season.",
+        ),
+        (
+            "Cotton",
+            "Cotton futures steadied after a week of heavy selling by funds.",
+        ),
+        (
+            "Nickel",
+            "Nickel jumped after a smelter in the south halted two furnaces.",
+        ),
+        ("Zinc", "Zinc edged lower as demand from galvanisers stayed soft."),
+    ];
+    for (i, (topic, lead)) in beats.iter().enumerate() {
+        let text = format!(
+            "{topic} Market Report {i}\n\n{lead} Traders said volumes were thin ahead of the holiday.\n\n\
+             Reporting by Desk Staff {i}; editing by Night Editor\n\n\
+             Follow the commodities desk for more market news every morning."
+        );
+        publish(&node, &text, "wire-commodities", "2026-11-20T09:00:00Z").await;
+    }
+    // The next story from that source loses both lines; another source keeps them.
+    let text = "Oats Market Report\n\nOats rallied on Friday as rain delayed the harvest in the north. \
+                Millers said stocks were low.\n\nReporting by Desk Staff 9; editing by Night Editor\n\n\
+                Follow the commodities desk for more market news every morning.";
+    let learned = publish(&node, text, "wire-commodities", "2026-11-21T09:00:00Z").await;
+    let other = publish(&node, text, "wire-elsewhere", "2026-11-21T09:00:00Z").await;
+    let (_, story) = node.get_json(&format!("/v1/stories/{learned}")).await;
+    let body = story["body"].as_str().unwrap();
+    assert!(body.starts_with("Oats rallied"), "{body}");
+    assert!(!body.contains("Reporting by"), "credit line cut: {body}");
+    assert!(!body.contains("Follow the commodities desk"), "promo cut: {body}");
+    let (_, story) = node.get_json(&format!("/v1/stories/{other}")).await;
+    let body = story["body"].as_str().unwrap();
+    assert!(
+        body.contains("Reporting by") && body.contains("Follow the commodities desk"),
+        "{body}"
+    );
+}
