@@ -416,6 +416,16 @@ impl KbBuilder {
                 if surface.chars().count() >= MIN_ALIAS_LEN {
                     pending.push((slot(surface, &mut by_surface), idx));
                 }
+                // "the Caliphate Group" is found as "Caliphate Group": running text has its
+                // article in lower or upper case, and names are found from capitalised words.
+                if let Some(rest) = surface
+                    .strip_prefix("the ")
+                    .or_else(|| surface.strip_prefix("The "))
+                    && rest.chars().count() >= MIN_ALIAS_LEN
+                    && rest.chars().next().is_some_and(char::is_uppercase)
+                {
+                    pending.push((slot(rest, &mut by_surface), idx));
+                }
             }
             if let Some(t) = &e.ticker {
                 pending.push((slot(t, &mut by_surface), idx));

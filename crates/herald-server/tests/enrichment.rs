@@ -442,3 +442,34 @@ async fn boilerplate_a_source_repeats_is_learned_and_cut_from_its_next_stories()
         "{body}"
     );
 }
+
+#[tokio::test]
+async fn entity_files_dropped_into_the_data_dir_extend_the_knowledge_base() {
+    let tmp = tempfile::tempdir().unwrap();
+    let kb = tmp.path().join("kb");
+    std::fs::create_dir_all(&kb).unwrap();
+    // A new organisation, and another name for one the embedded KB knows.
+    std::fs::write(
+        kb.join("desk.tsv"),
+        "id\tentity_kind\tcategory\tname\taliases\troles\tticker\trelations\tsource\n\
+         kb:user/org/tidewater-pilots\torg\tunion\tTidewater Pilots Association\tTPA\t\t\t\tdesk\n\
+         kb:group/islamic-state\torg\tjihadist\tIslamic State\tthe Caliphate Group\t\t\t\tdesk\n",
+    )
+    .unwrap();
+    let mut node = TestNode::start_in(tmp.path().to_path_buf(), |_| {}).await;
+    let text = "Harbour Pilots Walk Out\n\nMembers of the TPA stopped guiding ships into port on Monday, \
+                while the Caliphate Group claimed an attack far inland.";
+    let id = publish(&node, text, "wire-harbour", "2026-11-22T08:00:00Z").await;
+    let (_, story) = node.get_json(&format!("/v1/stories/{id}")).await;
+    let entities = ids(&story["entities"], "id");
+    assert!(
+        entities.contains(&"kb:user/org/tidewater-pilots".to_string()),
+        "{entities:?}"
+    );
+    assert!(
+        entities.contains(&"kb:group/islamic-state".to_string()),
+        "{entities:?}"
+    );
+    node.stop().await;
+    drop(tmp);
+}
