@@ -123,18 +123,52 @@ const STOPWORDS: &[&str] = &[
 /// that is enough to compare sentences and costs far less than the search stemmer. Kept
 /// as hashes: only equality matters.
 fn content_terms(text: &str) -> FxHashSet<u64> {
-    use std::hash::{Hash, Hasher};
+    use std::hash::Hasher;
     let mut out = FxHashSet::default();
-    for word in text
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| w.chars().nth(1).is_some())
-    {
-        if is_stopword(word) {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        // A word: a run of letters and digits (ASCII read directly, the rest decoded).
+        let start = i;
+        let mut ascii = true;
+        while i < bytes.len() {
+            let b = bytes[i];
+            if b < 0x80 {
+                if !b.is_ascii_alphanumeric() {
+                    break;
+                }
+                i += 1;
+            } else {
+                match text.get(i..).and_then(|s| s.chars().next()) {
+                    Some(c) if c.is_alphanumeric() => {
+                        ascii = false;
+                        i += c.len_utf8();
+                    }
+                    _ => break,
+                }
+            }
+        }
+        if i == start {
+            // A separator: step over one character.
+            i += text
+                .get(i..)
+                .and_then(|s| s.chars().next())
+                .map_or(1, char::len_utf8);
+            continue;
+        }
+        let word = &text[start..i];
+        if word.len() < 2 || (!ascii && word.chars().nth(1).is_none()) || is_stopword(word) {
             continue;
         }
         let mut h = rustc_hash::FxHasher::default();
-        for c in word.chars().take(6).flat_map(char::to_lowercase) {
-            c.hash(&mut h);
+        if ascii {
+            for &b in word.as_bytes().iter().take(6) {
+                h.write_u8(b.to_ascii_lowercase());
+            }
+        } else {
+            for c in word.chars().take(6).flat_map(char::to_lowercase) {
+                h.write_u32(c as u32);
+            }
         }
         out.insert(h.finish());
     }

@@ -59,19 +59,23 @@ impl Enricher {
     /// Enriches a story in place. Deterministic: the same story in gives the same story
     /// out. Entities a client sent with the story are kept as they are.
     pub fn enrich(&self, story: &mut Story) {
-        self.enrich_with_surfaces(story);
+        self.run(story, false);
     }
 
     /// Enriches a story and returns, for each entity of the story (by index), every text
     /// it was found under, headline and bullets included (`Entity::mentions` holds only
     /// the body's). The gold-set evaluation scores these.
     pub fn enrich_with_surfaces(&self, story: &mut Story) -> Vec<(usize, String)> {
-        self.enrich_report(story).surfaces
+        self.run(story, true).surfaces
     }
 
-    /// Enriches a story and tells what else was learned on the way: the surfaces of each
-    /// entity and the aliases the text introduced (candidates for the knowledge base).
+    /// Enriches a story and tells what else was learned on the way: the aliases the text
+    /// introduced (candidates for the knowledge base). `surfaces` is left empty.
     pub fn enrich_report(&self, story: &mut Story) -> EnrichReport {
+        self.run(story, false)
+    }
+
+    fn run(&self, story: &mut Story, want_surfaces: bool) -> EnrichReport {
         if story.language.is_none() {
             let sample = cut(&story.body, 1024);
             story.language = if plainly_english(sample) {
@@ -89,7 +93,7 @@ impl Enricher {
         let mut found = None;
         if story.entities.is_empty() {
             let f = names::recognize(&self.kb, &doc.text, doc.headline_end);
-            let (entities, s, order) = self.entities(&doc, &f);
+            let (entities, s, order) = self.entities(&doc, &f, want_surfaces);
             for l in &f.learned {
                 if let Some(e) = order.get(l.entity).and_then(|&p| entities.get(p)) {
                     report.learned.push(LearnedAlias {
@@ -133,14 +137,21 @@ impl Enricher {
 
     /// The story's entities, best first, from what the recognizer found; also every
     /// surface each was found under, and for each recognizer entity its output position.
-    fn entities(&self, doc: &Doc, found: &names::Found) -> (Vec<Entity>, Vec<(usize, String)>, Vec<usize>) {
+    fn entities(
+        &self,
+        doc: &Doc,
+        found: &names::Found,
+        want_surfaces: bool,
+    ) -> (Vec<Entity>, Vec<(usize, String)>, Vec<usize>) {
         let mut per: Vec<(Vec<Mention>, bool, usize)> = vec![(Vec::new(), false, 0); found.entities.len()];
         let mut surfaces = Vec::new();
         for m in &found.mentions {
             let Some(text) = doc.text.get(m.start..m.end) else {
                 continue;
             };
-            surfaces.push((m.entity, text.to_string()));
+            if want_surfaces {
+                surfaces.push((m.entity, text.to_string()));
+            }
             let slot = &mut per[m.entity];
             slot.2 += 1;
             if m.start < doc.headline_end {

@@ -427,7 +427,14 @@ fn is_number_word(word: &str) -> bool {
 // ---------------------------------------------------------------------------------------
 
 /// What the whole text says about currencies whose names several countries share.
-struct Context {
+struct Context<'a> {
+    text: &'a str,
+    /// Worked out on first need: most stories name no currency that needs it, and each
+    /// flag is a scan of the whole text.
+    places: std::cell::OnceCell<Places>,
+}
+
+struct Places {
     korea: bool,
     norway: bool,
     denmark: bool,
@@ -438,19 +445,29 @@ struct Context {
     switzerland: bool,
 }
 
-impl Context {
-    fn new(text: &str) -> Context {
-        let has = |words: &[&str]| words.iter().any(|w| text.contains(w));
+impl<'a> Context<'a> {
+    fn new(text: &'a str) -> Context<'a> {
         Context {
-            korea: has(&["Korea", "Seoul"]),
-            norway: has(&["Norw", "Oslo"]),
-            denmark: has(&["Denmark", "Danish", "Copenhagen"]),
-            philippines: has(&["Philippin", "Manila", "Filipino"]),
-            mexico: has(&["Mexic"]),
-            india: has(&["India", "Delhi", "Mumbai"]),
-            pakistan: has(&["Pakistan", "Karachi", "Islamabad"]),
-            switzerland: has(&["Swiss", "Switzerland", "Zurich", "Geneva"]),
+            text,
+            places: std::cell::OnceCell::new(),
         }
+    }
+
+    fn places(&self) -> &Places {
+        self.places.get_or_init(|| {
+            let text = self.text;
+            let has = |words: &[&str]| words.iter().any(|w| text.contains(w));
+            Places {
+                korea: has(&["Korea", "Seoul"]),
+                norway: has(&["Norw", "Oslo"]),
+                denmark: has(&["Denmark", "Danish", "Copenhagen"]),
+                philippines: has(&["Philippin", "Manila", "Filipino"]),
+                mexico: has(&["Mexic"]),
+                india: has(&["India", "Delhi", "Mumbai"]),
+                pakistan: has(&["Pakistan", "Karachi", "Islamabad"]),
+                switzerland: has(&["Swiss", "Switzerland", "Zurich", "Geneva"]),
+            }
+        })
     }
 
     /// The ISO code of a currency named in words after a number, if `word` is one.
@@ -470,18 +487,18 @@ impl Context {
             "pounds" | "sterling" => "GBP",
             "yen" => "JPY",
             "yuan" | "renminbi" => "CNY",
-            "won" if self.korea => "KRW",
-            "pesos" | "peso" if self.philippines => "PHP",
-            "pesos" | "peso" if self.mexico => "MXN",
-            "kroner" | "krone" if self.norway && !self.denmark => "NOK",
-            "kroner" | "krone" if self.denmark => "DKK",
+            "won" if self.places().korea => "KRW",
+            "pesos" | "peso" if self.places().philippines => "PHP",
+            "pesos" | "peso" if self.places().mexico => "MXN",
+            "kroner" | "krone" if self.places().norway && !self.places().denmark => "NOK",
+            "kroner" | "krone" if self.places().denmark => "DKK",
             "kronor" | "krona" => "SEK",
-            "rupees" | "rupee" if self.pakistan && !self.india => "PKR",
+            "rupees" | "rupee" if self.places().pakistan && !self.places().india => "PKR",
             "rupees" | "rupee" => "INR",
             "francs" | "franc" => match demonym.as_deref() {
                 Some("cfa") => "XOF",
                 Some("swiss") => "CHF",
-                _ if self.switzerland => "CHF",
+                _ if self.places().switzerland => "CHF",
                 _ => return None,
             },
             "rand" => "ZAR",
@@ -618,7 +635,7 @@ fn currency_prefix(toks: &[Tok], i: usize) -> Option<(usize, usize, &'static str
 }
 
 /// Parses the amount whose first token is `i`, without qualifier or counted noun.
-fn parse_amount(toks: &[Tok], i: usize, ctx: &Context) -> Option<Amount> {
+fn parse_amount(toks: &[Tok], i: usize, ctx: &Context<'_>) -> Option<Amount> {
     let (first, num, prefix) = match currency_prefix(toks, i) {
         Some((f, n, code)) => (f, n, Some(code)),
         None => (i, i, None),
@@ -1095,7 +1112,7 @@ fn part_of_whole(toks: &[Tok], last: usize) -> Option<(usize, String)> {
 }
 
 /// The figure, if any, that starts with the number (or currency) at token `i`.
-fn figure_at(toks: &[Tok], i: usize, ctx: &Context) -> Option<Found> {
+fn figure_at(toks: &[Tok], i: usize, ctx: &Context<'_>) -> Option<Found> {
     let t = toks.get(i)?;
     let can_start = match t.kind {
         Kind::Num => true,

@@ -622,7 +622,22 @@ impl Kb {
         let mut out = Vec::new();
         let mut covered = 0;
         let mut prev_word = false;
-        for (i, c) in text.char_indices() {
+        let bytes = text.as_bytes();
+        let mut next = 0;
+        while next < bytes.len() {
+            let i = next;
+            // ASCII without decoding; other characters decoded one at a time.
+            let c = match bytes[i] {
+                b if b < 0x80 => b as char,
+                _ => match text.get(i..).and_then(|s| s.chars().next()) {
+                    Some(c) => c,
+                    None => {
+                        next += 1;
+                        continue;
+                    }
+                },
+            };
+            next += c.len_utf8();
             let is_word = word(c);
             let word_start = is_word && !prev_word;
             prev_word = is_word;
@@ -699,10 +714,22 @@ impl FirstChars {
 
 /// The leading run of letters and digits of `text` ("al" of "al-Shabaab").
 fn first_word(text: &str) -> &str {
-    let end = text
-        .char_indices()
-        .find(|(_, c)| !c.is_alphanumeric())
-        .map_or(text.len(), |(i, _)| i);
+    let bytes = text.as_bytes();
+    let mut end = 0;
+    while end < bytes.len() {
+        let b = bytes[end];
+        if b < 0x80 {
+            if !b.is_ascii_alphanumeric() {
+                break;
+            }
+            end += 1;
+            continue;
+        }
+        match text.get(end..).and_then(|s| s.chars().next()) {
+            Some(c) if c.is_alphanumeric() => end += c.len_utf8(),
+            _ => break,
+        }
+    }
     &text[..end]
 }
 
