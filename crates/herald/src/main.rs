@@ -43,6 +43,8 @@ enum Command {
     Kb(cli::kb::Args),
     /// Standing queries: add, list, remove, backtest, and follow their hits.
     Alerts(cli::alerts::Args),
+    /// The terminal: live wire, search, stories and entities at the keyboard (`herald` alone opens it too).
+    Term(cli::term::Args),
 }
 
 fn init_logging() {
@@ -70,9 +72,13 @@ fn main() -> ExitCode {
     restore_sigpipe();
     let cli = Cli::parse();
     let Some(command) = cli.command else {
-        // The terminal UI comes with its own issue; until then, point at what works.
+        // The terminal needs a console on both ends; in a pipe or a script, say what works.
+        use std::io::IsTerminal;
+        if std::io::stdin().is_terminal() && std::io::stdout().is_terminal() {
+            return finish(cli::term::run(cli::term::Args::from_env()));
+        }
         eprintln!(
-            "The Herald terminal is not built yet. Try:\n  herald serve            run a node\n  herald publish FILE     send a story\n  herald tail             follow the live wire\n  herald search QUERY     search\n\nSee `herald --help`."
+            "`herald` alone opens the terminal, which needs a console (stdin and stdout are not both one). Try:\n  herald serve            run a node\n  herald publish FILE     send a story\n  herald tail             follow the live wire\n  herald search QUERY     search\n\nSee `herald --help`."
         );
         return ExitCode::from(2);
     };
@@ -92,7 +98,13 @@ fn main() -> ExitCode {
         Command::Quotes(a) => cli::quotes::run(a),
         Command::Kb(a) => cli::kb::run(a),
         Command::Alerts(a) => cli::alerts::run(a),
+        Command::Term(a) => cli::term::run(a),
     };
+    finish(result)
+}
+
+/// The exit code of a command, printing its error if it failed.
+fn finish(result: anyhow::Result<ExitCode>) -> ExitCode {
     match result {
         Ok(code) => code,
         Err(e) => {

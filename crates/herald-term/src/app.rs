@@ -1,0 +1,768 @@
+//! The terminal's state and its one transition: `App::update(Event) -> Vec<Command>`.
+//! Pure — no I/O, no clock — so every key press and every arrival can be tested directly.
+
+use std::collections::{HashMap, VecDeque};
+use std::time::{Duration, Instant};
+
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use herald_model::{Story, Timestamp};
+
+use crate::theme::{Theme, ThemeName};
+use crate::ui;
+
+/// Headlines kept on the live wire; older ones fall off the bottom (bounded memory).
+pub const WIRE_CAPACITY: usize = 2000;
+/// Commands kept for Up-arrow recall.
+const HISTORY_CAPACITY: usize = 100;
+/// Longest command line accepted (a pasted article should not grow it without bound).
+const MAX_INPUT_CHARS: usize = 1000;
+/// Alert hits remembered for stories not on the wire yet (the hit can beat the story).
+const PENDING_ALERTS: usize = 256;
+/// Stories listed by `TOP`.
+const TOP_COUNT: usize = 50;
+/// The functions, in the order `HELP` lists them and Tab offers them.
+pub const FUNCTIONS: [&str; 6] = ["N", "READ", "ENT", "TOP", "HELP", "QUIT"];
+
+/// One line of the wire or of a result list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Headline {
+    pub seq: u64,
+    pub id: String,
+    pub time: Option<Timestamp>,
+    pub source: String,
+    pub headline: String,
+    /// Salience of the story's most salient entity (0 when unknown); `TOP` ranks by it.
+    pub salience: f32,
+    /// The name of the alert this story hit, if any.
+    pub alert: Option<String>,
+    pub duplicate_of: Option<String>,
+}
+
+impl Headline {
+    /// The wire line for a full story.
+    pub fn from_story(s: &Story) -> Headline {
+        Headline {
+            seq: s.seq,
+            id: s.id.clone(),
+            time: s.time(),
+            source: if s.source.name.is_empty() {
+                s.source.id.clone()
+            } else {
+                s.source.name.clone()
+            },
+            headline: s.headline.clone(),
+            salience: s.entities.iter().map(|e| e.salience).fold(0.0, f32::max),
+            alert: None,
+            duplicate_of: s.duplicate_of.clone(),
+        }
+    }
+}
+
+/// An entity's page (`ENT`), as the node describes it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct EntityPage {
+    pub id: String,
+    pub name: String,
+    pub kind: String,
+    pub aliases: Vec<String>,
+    pub roles: Vec<String>,
+    pub ticker: Option<String>,
+    pub stories: Vec<Headline>,
+}
+
+/// The connection to the node's live wire.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConnState {
+    Connecting,
+    Live,
+    /// Lost (or never made); the next attempt is in `retry_in`.
+    Down {
+        reason: String,
+        retry_in: Duration,
+    },
+}
+
+/// Everything that can happen to the terminal.
+#[derive(Debug, Clone)]
+pub enum Event {
+    Key(KeyEvent),
+    Resize(u16, u16),
+    /// A story arrived on the live wire.
+    Story(Box<Story>),
+    /// The node dropped us for falling behind; the stream resumes after this seq.
+    Lag {
+        resume_from: u64,
+    },
+    /// A standing query matched a story.
+    AlertHit {
+        story_id: String,
+        alert: String,
+    },
+    SearchResult {
+        query: String,
+        hits: Vec<Headline>,
+        total: u64,
+    },
+    StoryLoaded(Box<Story>),
+    EntityLoaded(Box<EntityPage>),
+    /// A request failed; `what` names it ("search \"oil\"", "story st_…").
+    Failed {
+        what: String,
+        message: String,
+    },
+    Connection(ConnState),
+    /// Time passes (drives stories/min and message expiry).
+    Tick(Instant),
+}
+
+/// What the terminal asks the I/O layer to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    Search { query: String },
+    LoadStory { id: String },
+    FindEntity { name: String },
+    Quit,
+}
+
+/// What the upper pane lists.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ListMode {
+    /// The live wire.
+    Wire,
+    /// Search hits, `TOP`, or an entity's latest stories.
+    Results {
+        title: String,
+        items: Vec<Headline>,
+        loading: bool,
+    },
+}
+
+/// What the lower pane shows.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Detail {
+    Empty,
+    Loading(String),
+    Story(Box<Story>),
+    Entity(Box<EntityPage>),
+    Help,
+}
+
+/// Which pane the navigation keys move.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Focus {
+    List,
+    Detail,
+}
+
+/// A status-line message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    pub text: String,
+    pub error: bool,
+    pub alert: bool,
+}
+
+/// The whole terminal state.
+#[derive(Debug)]
+pub struct App {
+    pub node: String,
+    pub theme: Theme,
+    pub size: (u16, u16),
+    /// `Some` while the command line has the keyboard.
+    pub input: Option<String>,
+    history: Vec<String>,
+    history_pos: Option<usize>,
+    /// Newest first.
+    pub wire: VecDeque<Headline>,
+    pub last_seq: Option<u64>,
+    pub list: ListMode,
+    pub wire_selected: usize,
+    pub results_selected: usize,
+    pub detail: Detail,
+    pub focus: Focus,
+    pub detail_scroll: usize,
+    /// The text `/` looks for in the lower pane.
+    pub find: Option<String>,
+    pub conn: ConnState,
+    pub message: Option<Message>,
+    pending_alerts: HashMap<String, String>,
+    epoch: Instant,
+    clock: Instant,
+    /// Stories received per second (seconds since `epoch`), the last minute only.
+    arrivals: VecDeque<(u64, u32)>,
+    pub quit: bool,
+    /// Something changed since the last frame was drawn.
+    pub dirty: bool,
+}
+
+impl App {
+    /// A terminal for the node at `node` (shown in the status line).
+    pub fn new(node: impl Into<String>, theme: ThemeName) -> App {
+        let now = Instant::now();
+        App {
+            node: node.into(),
+            theme: Theme::named(theme),
+            size: (80, 24),
+            input: None,
+            history: Vec::new(),
+            history_pos: None,
+            wire: VecDeque::new(),
+            last_seq: None,
+            list: ListMode::Wire,
+            wire_selected: 0,
+            results_selected: 0,
+            detail: Detail::Empty,
+            focus: Focus::List,
+            detail_scroll: 0,
+            find: None,
+            conn: ConnState::Connecting,
+            message: None,
+            pending_alerts: HashMap::new(),
+            epoch: now,
+            clock: now,
+            arrivals: VecDeque::new(),
+            quit: false,
+            dirty: true,
+        }
+    }
+
+    /// The command line's text, or "" when it does not have the keyboard.
+    pub fn command_line(&self) -> &str {
+        self.input.as_deref().unwrap_or("")
+    }
+
+    /// Stories received in the last minute.
+    pub fn stories_per_min(&self) -> u32 {
+        let now = self.second(self.clock);
+        self.arrivals
+            .iter()
+            .filter(|(s, _)| now.saturating_sub(*s) < 60)
+            .map(|(_, n)| n)
+            .sum()
+    }
+
+    fn second(&self, t: Instant) -> u64 {
+        t.saturating_duration_since(self.epoch).as_secs()
+    }
+
+    /// Applies one event; returns what the I/O layer should do about it.
+    pub fn update(&mut self, event: Event) -> Vec<Command> {
+        if let Event::Tick(t) = event {
+            // Time alone changes the screen only when the stories/min figure may move.
+            self.dirty |= self.second(t) != self.second(self.clock);
+            self.clock = self.clock.max(t);
+            return Vec::new();
+        }
+        let was_dirty = self.dirty;
+        self.dirty = true;
+        let cmds = self.apply(event);
+        // A key that did nothing must not cancel a redraw something else asked for.
+        self.dirty |= was_dirty;
+        cmds
+    }
+
+    fn apply(&mut self, event: Event) -> Vec<Command> {
+        match event {
+            Event::Key(k) => return self.on_key(k),
+            Event::Resize(w, h) => self.size = (w, h),
+            Event::Story(s) => self.on_story(&s),
+            Event::Lag { resume_from } => {
+                self.info(format!("fell behind the wire; resuming after seq {resume_from}"));
+            }
+            Event::AlertHit { story_id, alert } => self.on_alert(story_id, alert),
+            Event::SearchResult { query, hits, total } => {
+                if let ListMode::Results {
+                    title,
+                    items,
+                    loading,
+                } = &mut self.list
+                    && *title == format!("N {query}")
+                {
+                    let n = hits.len();
+                    *items = hits;
+                    *loading = false;
+                    self.results_selected = 0;
+                    self.info(format!("{n} of {total} stories match {query:?}"));
+                }
+            }
+            Event::StoryLoaded(s) => {
+                self.detail = Detail::Story(s);
+                self.detail_scroll = 0;
+                self.find = None;
+                self.focus = Focus::Detail;
+            }
+            Event::EntityLoaded(page) => {
+                self.list = ListMode::Results {
+                    title: format!("ENT {}", text_one_line(&page.name)),
+                    items: page.stories.clone(),
+                    loading: false,
+                };
+                self.results_selected = 0;
+                self.detail = Detail::Entity(page);
+                self.detail_scroll = 0;
+                self.focus = Focus::List;
+            }
+            Event::Failed { what, message } => {
+                if let ListMode::Results { loading, .. } = &mut self.list {
+                    *loading = false;
+                }
+                if matches!(self.detail, Detail::Loading(_)) {
+                    self.detail = Detail::Empty;
+                }
+                self.error(format!("{what}: {message}"));
+            }
+            Event::Connection(c) => self.conn = c,
+            Event::Tick(_) => {}
+        }
+        Vec::new()
+    }
+
+    fn info(&mut self, text: String) {
+        self.message = Some(Message {
+            text,
+            error: false,
+            alert: false,
+        });
+    }
+
+    fn error(&mut self, text: String) {
+        self.message = Some(Message {
+            text,
+            error: true,
+            alert: false,
+        });
+    }
+
+    fn on_story(&mut self, s: &Story) {
+        // Resuming after a reconnect must never show a story twice.
+        if self.last_seq.is_some_and(|l| s.seq <= l) {
+            return;
+        }
+        self.last_seq = Some(s.seq);
+        let mut h = Headline::from_story(s);
+        h.alert = self.pending_alerts.remove(&h.id);
+        self.wire.push_front(h);
+        self.wire.truncate(WIRE_CAPACITY);
+        // Keep the highlighted headline in place while the wire scrolls under it.
+        if self.wire_selected > 0 {
+            self.wire_selected = (self.wire_selected + 1).min(self.wire.len().saturating_sub(1));
+        }
+        let sec = self.second(self.clock);
+        match self.arrivals.back_mut() {
+            Some((s, n)) if *s == sec => *n = n.saturating_add(1),
+            _ => self.arrivals.push_back((sec, 1)),
+        }
+        while self
+            .arrivals
+            .front()
+            .is_some_and(|(s, _)| sec.saturating_sub(*s) >= 60)
+        {
+            self.arrivals.pop_front();
+        }
+    }
+
+    fn on_alert(&mut self, story_id: String, alert: String) {
+        let alert = text_one_line(&alert);
+        let mut headline = None;
+        for h in self.wire.iter_mut().filter(|h| h.id == story_id) {
+            h.alert = Some(alert.clone());
+            headline = Some(h.headline.clone());
+        }
+        if headline.is_none() {
+            if self.pending_alerts.len() >= PENDING_ALERTS {
+                self.pending_alerts.clear();
+            }
+            self.pending_alerts.insert(story_id.clone(), alert.clone());
+        }
+        let what = headline.map_or(story_id, |h| text_one_line(&h));
+        self.message = Some(Message {
+            text: format!("ALERT {alert}: {what}"),
+            error: false,
+            alert: true,
+        });
+    }
+
+    fn on_key(&mut self, key: KeyEvent) -> Vec<Command> {
+        if key.kind == KeyEventKind::Release {
+            self.dirty = false;
+            return Vec::new();
+        }
+        if key.modifiers.contains(KeyModifiers::CONTROL) && matches!(key.code, KeyCode::Char('c' | 'd')) {
+            self.quit = true;
+            return vec![Command::Quit];
+        }
+        if self.input.is_some() {
+            return self.on_command_key(key);
+        }
+        match key.code {
+            KeyCode::Char('q') => {
+                self.quit = true;
+                return vec![Command::Quit];
+            }
+            KeyCode::Char(':') => self.input = Some(String::new()),
+            KeyCode::Char('/') => self.input = Some("/".to_string()),
+            KeyCode::Char('j') | KeyCode::Down => self.move_by(1),
+            KeyCode::Char('k') | KeyCode::Up => self.move_by(-1),
+            KeyCode::PageDown => self.move_by(self.page() as isize),
+            KeyCode::PageUp => self.move_by(-(self.page() as isize)),
+            KeyCode::Home | KeyCode::Char('g') => self.move_by(isize::MIN / 2),
+            KeyCode::End | KeyCode::Char('G') => self.move_by(isize::MAX / 2),
+            KeyCode::Tab => {
+                self.focus = match self.focus {
+                    Focus::List => Focus::Detail,
+                    Focus::Detail => Focus::List,
+                }
+            }
+            KeyCode::Enter => match self.focus {
+                Focus::List => return self.open_selected(),
+                Focus::Detail => {
+                    if let Some(f) = self.find.clone() {
+                        self.find_next(&f, self.detail_scroll + 1);
+                    }
+                }
+            },
+            KeyCode::Esc => self.back(),
+            KeyCode::Char(c) if !c.is_control() && !key.modifiers.contains(KeyModifiers::CONTROL) => {
+                // Typing anything else starts a function on the command line.
+                self.input = Some(c.to_string());
+            }
+            _ => self.dirty = false,
+        }
+        Vec::new()
+    }
+
+    fn on_command_key(&mut self, key: KeyEvent) -> Vec<Command> {
+        let Some(input) = self.input.as_mut() else {
+            return Vec::new();
+        };
+        match key.code {
+            KeyCode::Enter => {
+                let line = std::mem::take(input);
+                self.input = None;
+                self.history_pos = None;
+                return self.execute(&line);
+            }
+            KeyCode::Esc => {
+                self.input = None;
+                self.history_pos = None;
+            }
+            KeyCode::Backspace => {
+                input.pop();
+            }
+            KeyCode::Tab => self.complete(),
+            KeyCode::Up => self.recall(-1),
+            KeyCode::Down => self.recall(1),
+            KeyCode::Char(c) if !c.is_control() && input.chars().count() < MAX_INPUT_CHARS => {
+                input.push(c);
+                self.history_pos = None;
+            }
+            _ => self.dirty = false,
+        }
+        Vec::new()
+    }
+
+    /// Tab: completes the function name being typed (`RE` → `READ `); with several
+    /// candidates, completes their common prefix and lists them.
+    fn complete(&mut self) {
+        let Some(input) = self.input.as_mut() else { return };
+        if input.contains(' ') {
+            return;
+        }
+        let typed = input.to_uppercase();
+        let matches: Vec<&str> = FUNCTIONS
+            .iter()
+            .copied()
+            .filter(|f| f.starts_with(&typed))
+            .collect();
+        match matches.as_slice() {
+            [] => {}
+            [one] => *input = format!("{one} "),
+            many => {
+                let mut prefix = many.first().map(|m| m.to_string()).unwrap_or_default();
+                for m in many {
+                    while !m.starts_with(&prefix) {
+                        prefix.pop();
+                    }
+                }
+                if prefix.len() > typed.len() {
+                    *input = prefix;
+                }
+                let list = many.join(" ");
+                self.info(format!("functions: {list}"));
+            }
+        }
+    }
+
+    /// Up/Down on the command line: walks the history (`dir` -1 = older).
+    fn recall(&mut self, dir: isize) {
+        if self.history.is_empty() {
+            return;
+        }
+        let last = self.history.len() - 1;
+        let pos = match (self.history_pos, dir < 0) {
+            (None, true) => Some(last),
+            (None, false) => None,
+            (Some(p), true) => Some(p.saturating_sub(1)),
+            (Some(p), false) if p >= last => None,
+            (Some(p), false) => Some(p + 1),
+        };
+        self.history_pos = pos;
+        self.input = Some(pos.and_then(|p| self.history.get(p).cloned()).unwrap_or_default());
+    }
+
+    /// Runs a command line (the `<GO>`).
+    pub fn execute(&mut self, line: &str) -> Vec<Command> {
+        let line = line.trim();
+        if line.is_empty() {
+            return Vec::new();
+        }
+        // A new function's outcome replaces the last one's message.
+        self.message = None;
+        if self.history.last().map(String::as_str) != Some(line) {
+            self.history.push(line.to_string());
+            if self.history.len() > HISTORY_CAPACITY {
+                self.history.remove(0);
+            }
+        }
+        if let Some(needle) = line.strip_prefix('/') {
+            self.start_find(needle.trim());
+            return Vec::new();
+        }
+        let (func, arg) = line.split_once(char::is_whitespace).unwrap_or((line, ""));
+        let arg = arg.trim();
+        match func.to_uppercase().as_str() {
+            "N" => {
+                if arg.is_empty() {
+                    self.error("N needs a query, e.g. N oil OR person:\"Maria Okafor\"".into());
+                    return Vec::new();
+                }
+                if let Err(e) = herald_query::parse(arg) {
+                    self.error(format!("bad query: {e}"));
+                    return Vec::new();
+                }
+                self.list = ListMode::Results {
+                    title: format!("N {arg}"),
+                    items: Vec::new(),
+                    loading: true,
+                };
+                self.results_selected = 0;
+                self.focus = Focus::List;
+                self.message = None;
+                vec![Command::Search {
+                    query: arg.to_string(),
+                }]
+            }
+            "READ" => {
+                if arg.is_empty() {
+                    return self.open_selected();
+                }
+                if arg.starts_with("st_") {
+                    return self.load_story(arg.to_string());
+                }
+                let items = self.items();
+                match arg
+                    .parse::<usize>()
+                    .ok()
+                    .and_then(|n| n.checked_sub(1))
+                    .and_then(|i| items.get(i))
+                {
+                    Some(h) => {
+                        let id = h.id.clone();
+                        self.load_story(id)
+                    }
+                    None => {
+                        let n = items.len();
+                        self.error(format!("READ {arg}: pick a line number from 1 to {n}"));
+                        Vec::new()
+                    }
+                }
+            }
+            "ENT" => {
+                if arg.is_empty() {
+                    self.error("ENT needs a name, e.g. ENT Maria Okafor".into());
+                    return Vec::new();
+                }
+                self.detail = Detail::Loading(format!("entity {arg}"));
+                vec![Command::FindEntity {
+                    name: arg.to_string(),
+                }]
+            }
+            "TOP" => {
+                self.list = ListMode::Results {
+                    title: "TOP".into(),
+                    items: self.top(),
+                    loading: false,
+                };
+                self.results_selected = 0;
+                self.focus = Focus::List;
+                Vec::new()
+            }
+            "HELP" => {
+                self.detail = Detail::Help;
+                self.detail_scroll = 0;
+                self.focus = Focus::Detail;
+                Vec::new()
+            }
+            "QUIT" | "Q" => {
+                self.quit = true;
+                vec![Command::Quit]
+            }
+            other => {
+                let other = text_one_line(other);
+                self.error(format!(
+                    "unknown function {other:?}; functions: {} (HELP)",
+                    FUNCTIONS.join(" ")
+                ));
+                Vec::new()
+            }
+        }
+    }
+
+    /// The newest stories on the wire ranked by recency and the salience of their top
+    /// entity: a story an hour old needs a more prominent subject to stay on top.
+    pub fn top(&self) -> Vec<Headline> {
+        let newest = self.wire.iter().filter_map(|h| h.time).max();
+        let mut ranked: Vec<(f32, &Headline)> = self
+            .wire
+            .iter()
+            .filter(|h| h.duplicate_of.is_none())
+            .map(|h| {
+                let age_h = match (newest, h.time) {
+                    (Some(n), Some(t)) => ((n - t).whole_seconds().max(0) as f32) / 3600.0,
+                    _ => 24.0,
+                };
+                // Recency halves every hour and is worth up to twice the top salience,
+                // so a fresh story outranks a prominent one from hours ago.
+                (h.salience.clamp(0.0, 1.0) + 2.0 * 0.5f32.powf(age_h), h)
+            })
+            .collect();
+        ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(b.1.seq.cmp(&a.1.seq)));
+        ranked
+            .into_iter()
+            .take(TOP_COUNT)
+            .map(|(_, h)| h.clone())
+            .collect()
+    }
+
+    fn load_story(&mut self, id: String) -> Vec<Command> {
+        self.detail = Detail::Loading(format!("story {id}"));
+        vec![Command::LoadStory { id }]
+    }
+
+    fn open_selected(&mut self) -> Vec<Command> {
+        let id = self.items().get(self.selected()).map(|h| h.id.clone());
+        match id {
+            Some(id) => self.load_story(id),
+            None => {
+                self.dirty = false;
+                Vec::new()
+            }
+        }
+    }
+
+    /// Esc: close the story, then leave a result list for the wire.
+    fn back(&mut self) {
+        if self.find.is_some() {
+            self.find = None;
+        } else if self.detail != Detail::Empty {
+            self.detail = Detail::Empty;
+            self.focus = Focus::List;
+        } else if self.list != ListMode::Wire {
+            self.list = ListMode::Wire;
+        }
+        self.message = None;
+    }
+
+    /// The headlines the upper pane lists.
+    pub fn items(&self) -> Vec<Headline> {
+        match &self.list {
+            ListMode::Wire => self.wire.iter().cloned().collect(),
+            ListMode::Results { items, .. } => items.clone(),
+        }
+    }
+
+    /// How many headlines the upper pane lists.
+    pub fn item_count(&self) -> usize {
+        match &self.list {
+            ListMode::Wire => self.wire.len(),
+            ListMode::Results { items, .. } => items.len(),
+        }
+    }
+
+    /// The highlighted line of the upper pane.
+    pub fn selected(&self) -> usize {
+        match self.list {
+            ListMode::Wire => self.wire_selected,
+            ListMode::Results { .. } => self.results_selected,
+        }
+    }
+
+    fn page(&self) -> usize {
+        let a = ui::areas(self.size);
+        match self.focus {
+            Focus::List => a.list_rows.max(1),
+            Focus::Detail => a.detail_rows.max(1),
+        }
+    }
+
+    fn move_by(&mut self, delta: isize) {
+        match self.focus {
+            Focus::List => {
+                let max = self.item_count().saturating_sub(1);
+                let cur = self.selected();
+                let next = cur.saturating_add_signed(delta).min(max);
+                match self.list {
+                    ListMode::Wire => self.wire_selected = next,
+                    ListMode::Results { .. } => self.results_selected = next,
+                }
+            }
+            Focus::Detail => {
+                let max = self.detail_line_count().saturating_sub(1);
+                self.detail_scroll = self.detail_scroll.saturating_add_signed(delta).min(max);
+            }
+        }
+    }
+
+    fn detail_line_count(&self) -> usize {
+        ui::detail_text(self, ui::areas(self.size).width).len()
+    }
+
+    fn start_find(&mut self, needle: &str) {
+        if needle.is_empty() {
+            self.find = None;
+            return;
+        }
+        self.focus = Focus::Detail;
+        self.find = Some(needle.to_string());
+        self.find_next(needle, self.detail_scroll);
+    }
+
+    /// Scrolls the lower pane to the first line at or after `from` holding `needle`
+    /// (case-insensitive), wrapping round to the top.
+    fn find_next(&mut self, needle: &str, from: usize) {
+        let lines = ui::detail_text(self, ui::areas(self.size).width);
+        let needle = needle.to_lowercase();
+        let hits: Vec<usize> = lines
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| l.to_lowercase().contains(&needle))
+            .map(|(i, _)| i)
+            .collect();
+        match hits.iter().find(|&&i| i >= from).or(hits.first()) {
+            Some(&i) => {
+                self.detail_scroll = i;
+                let n = hits.iter().position(|&h| h == i).map_or(0, |p| p + 1);
+                self.info(format!(
+                    "/{needle}: match {n} of {} (Enter: next, Esc: done)",
+                    hits.len()
+                ));
+            }
+            None => self.error(format!("/{needle}: not found in this pane")),
+        }
+    }
+}
+
+/// A string safe for one line of the screen.
+fn text_one_line(s: &str) -> String {
+    crate::text::clean_line(s)
+}

@@ -1,0 +1,445 @@
+//! The I/O layer: turns the App's Commands into calls to the node's HTTP API, and follows
+//! the live wire and the alert hits over SSE (reconnecting with back-off, resuming from the
+//! last seq), feeding everything back to the App as Events.
+
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use herald_model::Story;
+use reqwest::{Response, Url};
+use serde_json::Value;
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+use crate::TermError;
+use crate::app::{Command, ConnState, EntityPage, Event, Headline};
+use crate::sse::SseParser;
+
+/// First wait before reconnecting; it doubles on every failure up to [`BACKOFF_MAX`].
+pub const BACKOFF_START: Duration = Duration::from_millis(500);
+pub const BACKOFF_MAX: Duration = Duration::from_secs(10);
+/// The node sends a keep-alive every 15 s; silence for this long means the link is dead
+/// even if TCP has not noticed.
+const SILENCE_LIMIT: Duration = Duration::from_secs(40);
+/// Search hits asked for per `N` query.
+const SEARCH_LIMIT: usize = 100;
+/// How long one API request may take.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// A client bound to one node.
+#[derive(Debug, Clone)]
+pub struct Node {
+    http: reqwest::Client,
+    base: Url,
+}
+
+impl Node {
+    /// A client for the node at `url` (`http://HOST:PORT`).
+    pub fn new(url: &str) -> Result<Node, TermError> {
+        let bad = |reason: String| TermError::BadUrl {
+            url: url.to_string(),
+            reason,
+        };
+        let base = Url::parse(url).map_err(|e| bad(e.to_string()))?;
+        if base.scheme() != "http" {
+            return Err(bad(format!(
+                "scheme {:?} is not supported by this build; use http://HOST:PORT",
+                base.scheme()
+            )));
+        }
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(5))
+            .user_agent(concat!("herald-term/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| bad(e.to_string()))?;
+        Ok(Node { http, base })
+    }
+
+    /// The node's address as the user gave it.
+    pub fn base(&self) -> &str {
+        self.base.as_str().trim_end_matches('/')
+    }
+
+    /// The absolute URL of an API path.
+    pub fn url(&self, path: &str) -> Url {
+        let mut u = self.base.clone();
+        let prefix = u.path().trim_end_matches('/').to_string();
+        u.set_path(&format!("{prefix}{path}"));
+        u
+    }
+}
+
+/// Why a request failed, as one line for the status line.
+fn describe(e: &reqwest::Error) -> String {
+    if e.is_connect() {
+        "node unreachable (is `herald serve` running?)".to_string()
+    } else if e.is_timeout() {
+        "node did not answer in time".to_string()
+    } else {
+        format!("request failed: {e}")
+    }
+}
+
+/// The message of an error answer (`{"error": {"message": …}}`), or its start.
+async fn error_message(resp: Response) -> String {
+    let status = resp.status();
+    let text = resp.text().await.unwrap_or_default();
+    let msg = serde_json::from_str::<Value>(&text)
+        .ok()
+        .and_then(|v| v["error"]["message"].as_str().map(str::to_string))
+        .unwrap_or_else(|| text.trim().chars().take(200).collect());
+    format!("{status}: {msg}")
+}
+
+/// Where the live wire begins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Start {
+    /// Only stories published from now on.
+    Now,
+    /// Every story after this seq.
+    After(u64),
+    /// The last N stories in the log first (so the screen is not empty), then live.
+    Recent(u64),
+}
+
+/// Follows `GET /v1/stream` for ever from `start`, sending each story once and in seq
+/// order, plus connection changes. Ends when the receiver is dropped.
+pub fn spawn_wire(node: Node, start: Start, tx: mpsc::Sender<Event>) -> JoinHandle<()> {
+    let (last, backfill) = match start {
+        Start::Now => (None, None),
+        Start::After(s) => (Some(s), None),
+        Start::Recent(n) => (None, Some(n)),
+    };
+    tokio::spawn(async move {
+        let mut wire = Follower {
+            node,
+            path: "/v1/stream",
+            last,
+            backfill,
+            tx,
+        };
+        wire.run(true).await;
+    })
+}
+
+/// Follows `GET /v1/alerts/stream` (new hits only) and sends each as an `AlertHit`.
+pub fn spawn_alerts(node: Node, tx: mpsc::Sender<Event>) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut hits = Follower {
+            node,
+            path: "/v1/alerts/stream",
+            last: None,
+            backfill: None,
+            tx,
+        };
+        hits.run(false).await;
+    })
+}
+
+/// One resumable SSE subscription.
+struct Follower {
+    node: Node,
+    path: &'static str,
+    /// The id of the last event handled: sent as `Last-Event-ID` on reconnect.
+    last: Option<u64>,
+    /// Stories to replay before going live, resolved against the node's last seq on the
+    /// first successful contact.
+    backfill: Option<u64>,
+    tx: mpsc::Sender<Event>,
+}
+
+/// Why a connection ended.
+enum End {
+    /// The App is gone: stop.
+    Closed,
+    Lost(String),
+}
+
+impl Follower {
+    async fn run(&mut self, report: bool) {
+        let mut backoff = BACKOFF_START;
+        loop {
+            let end = self.connect(report, &mut backoff).await;
+            let reason = match end {
+                End::Closed => return,
+                End::Lost(r) => r,
+            };
+            if report {
+                let down = ConnState::Down {
+                    reason,
+                    retry_in: backoff,
+                };
+                if self.tx.send(Event::Connection(down)).await.is_err() {
+                    return;
+                }
+            }
+            tokio::select! {
+                () = tokio::time::sleep(backoff) => {}
+                () = self.tx.closed() => return,
+            }
+            backoff = (backoff * 2).clamp(BACKOFF_START, BACKOFF_MAX);
+        }
+    }
+
+    async fn connect(&mut self, report: bool, backoff: &mut Duration) -> End {
+        if let Some(n) = self.backfill {
+            let health = tokio::select! {
+                h = get_json(&self.node, self.node.url("/healthz")) => h,
+                () = self.tx.closed() => return End::Closed,
+            };
+            match health {
+                Ok(h) => {
+                    let last = h["last_seq"].as_u64().unwrap_or(0);
+                    self.last = Some(last.saturating_sub(n));
+                    self.backfill = None;
+                }
+                Err(reason) => return End::Lost(reason),
+            }
+        }
+        let mut req = self
+            .node
+            .http
+            .get(self.node.url(self.path))
+            .header("accept", "text/event-stream");
+        if let Some(l) = self.last {
+            req = req.header("last-event-id", l.to_string());
+        }
+        let resp = tokio::select! {
+            r = req.send() => r,
+            () = self.tx.closed() => return End::Closed,
+        };
+        let resp = match resp {
+            Ok(r) if r.status().is_success() => r,
+            Ok(r) => return End::Lost(error_message(r).await),
+            Err(e) => return End::Lost(describe(&e)),
+        };
+        if report && self.tx.send(Event::Connection(ConnState::Live)).await.is_err() {
+            return End::Closed;
+        }
+        *backoff = BACKOFF_START;
+        let mut body = resp.bytes_stream();
+        let mut parser = SseParser::default();
+        loop {
+            let chunk = tokio::select! {
+                c = tokio::time::timeout(SILENCE_LIMIT, body.next()) => c,
+                () = self.tx.closed() => return End::Closed,
+            };
+            let chunk = match chunk {
+                Err(_) => {
+                    return End::Lost(format!("no word from the node for {}s", SILENCE_LIMIT.as_secs()));
+                }
+                Ok(None) => return End::Lost("the node closed the stream".to_string()),
+                Ok(Some(Err(e))) => return End::Lost(format!("stream broke: {e}")),
+                Ok(Some(Ok(c))) => c,
+            };
+            for ev in parser.push(&chunk) {
+                let id = ev.id.as_deref().and_then(|i| i.trim().parse::<u64>().ok());
+                let event = match ev.name.as_str() {
+                    "story" => {
+                        let parsed = serde_json::from_str::<Story>(&ev.data);
+                        let seq = id.or_else(|| parsed.as_ref().ok().map(|s| s.seq));
+                        // A replay overlapping what we saw must not show a story twice.
+                        if let (Some(s), Some(l)) = (seq, self.last)
+                            && s <= l
+                        {
+                            continue;
+                        }
+                        if seq.is_some() {
+                            self.last = seq;
+                        }
+                        match parsed {
+                            Ok(story) => Event::Story(Box::new(story)),
+                            Err(e) => Event::Failed {
+                                what: format!("story seq {}", seq.unwrap_or(0)),
+                                message: format!("unreadable JSON from the node: {e}"),
+                            },
+                        }
+                    }
+                    "hit" => {
+                        if id.is_some() {
+                            self.last = id;
+                        }
+                        let v: Value = serde_json::from_str(&ev.data).unwrap_or(Value::Null);
+                        let Some(story_id) = v["story"]["id"].as_str() else {
+                            continue;
+                        };
+                        Event::AlertHit {
+                            story_id: story_id.to_string(),
+                            alert: v["alert_name"]
+                                .as_str()
+                                .or(v["alert_id"].as_str())
+                                .unwrap_or("alert")
+                                .to_string(),
+                        }
+                    }
+                    "lag" => {
+                        let v: Value = serde_json::from_str(&ev.data).unwrap_or(Value::Null);
+                        let Some(r) = v["resume_from"].as_u64() else {
+                            continue;
+                        };
+                        self.last = Some(r);
+                        if report && self.tx.send(Event::Lag { resume_from: r }).await.is_err() {
+                            return End::Closed;
+                        }
+                        // The node cuts a lagging subscriber off; reconnect at once.
+                        *backoff = Duration::ZERO;
+                        return End::Lost(format!("fell behind; resuming after seq {r}"));
+                    }
+                    _ => continue,
+                };
+                if self.tx.send(event).await.is_err() {
+                    return End::Closed;
+                }
+            }
+        }
+    }
+}
+
+/// Carries out one Command; the answer (or the failure) comes back as an Event.
+pub async fn execute(node: &Node, cmd: Command) -> Option<Event> {
+    match cmd {
+        Command::Quit => None,
+        Command::Search { query } => {
+            Some(
+                search(node, &query)
+                    .await
+                    .unwrap_or_else(|message| Event::Failed {
+                        what: format!("search {query:?}"),
+                        message,
+                    }),
+            )
+        }
+        Command::LoadStory { id } => {
+            Some(
+                load_story(node, &id)
+                    .await
+                    .unwrap_or_else(|message| Event::Failed {
+                        what: format!("story {id}"),
+                        message,
+                    }),
+            )
+        }
+        Command::FindEntity { name } => {
+            Some(
+                find_entity(node, &name)
+                    .await
+                    .unwrap_or_else(|message| Event::Failed {
+                        what: format!("ENT {name}"),
+                        message,
+                    }),
+            )
+        }
+    }
+}
+
+/// GETs a JSON answer; an error is one status-line sentence.
+async fn get_json(node: &Node, url: Url) -> Result<Value, String> {
+    let resp = node
+        .http
+        .get(url)
+        .timeout(REQUEST_TIMEOUT)
+        .send()
+        .await
+        .map_err(|e| describe(&e))?;
+    if !resp.status().is_success() {
+        return Err(error_message(resp).await);
+    }
+    resp.json().await.map_err(|e| format!("unreadable answer: {e}"))
+}
+
+fn parse_time(v: &Value) -> Option<herald_model::Timestamp> {
+    let s = v.as_str()?;
+    time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).ok()
+}
+
+/// A search hit or an entity's story as a list line.
+fn hit_headline(h: &Value) -> Option<Headline> {
+    Some(Headline {
+        seq: h["seq"].as_u64().unwrap_or(0),
+        id: h["id"].as_str()?.to_string(),
+        time: parse_time(&h["time"]).or_else(|| parse_time(&h["published_at"])),
+        source: h["source"]["name"]
+            .as_str()
+            .or(h["source"]["id"].as_str())
+            .unwrap_or("")
+            .to_string(),
+        headline: h["headline"].as_str().unwrap_or("").to_string(),
+        salience: 0.0,
+        alert: None,
+        duplicate_of: h["duplicate_of"].as_str().map(str::to_string),
+    })
+}
+
+async fn search(node: &Node, query: &str) -> Result<Event, String> {
+    let mut url = node.url("/v1/search");
+    url.query_pairs_mut()
+        .append_pair("q", query)
+        .append_pair("limit", &SEARCH_LIMIT.to_string())
+        .append_pair("sort", "time");
+    let v = get_json(node, url).await?;
+    let hits: Vec<Headline> = v["hits"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(hit_headline)
+        .collect();
+    Ok(Event::SearchResult {
+        query: query.to_string(),
+        total: v["total"].as_u64().unwrap_or(hits.len() as u64),
+        hits,
+    })
+}
+
+async fn load_story(node: &Node, id: &str) -> Result<Event, String> {
+    let mut url = node.url("/v1/stories/");
+    // The id goes in as one path segment, encoded, whatever it holds.
+    url.path_segments_mut()
+        .map_err(|()| "the node URL cannot take a path".to_string())?
+        .pop()
+        .push(id);
+    let v = get_json(node, url).await?;
+    let story: Story = serde_json::from_value(v).map_err(|e| format!("unreadable story: {e}"))?;
+    Ok(Event::StoryLoaded(Box::new(story)))
+}
+
+async fn find_entity(node: &Node, name: &str) -> Result<Event, String> {
+    let mut url = node.url("/v1/entities");
+    url.query_pairs_mut()
+        .append_pair("q", name)
+        .append_pair("limit", "1");
+    let found = get_json(node, url).await?;
+    let Some(id) = found
+        .as_array()
+        .and_then(|a| a.first())
+        .and_then(|e| e["id"].as_str())
+    else {
+        return Err(format!("no entity is called {name:?}"));
+    };
+    let mut url = node.url("/v1/entities/");
+    url.path_segments_mut()
+        .map_err(|()| "the node URL cannot take a path".to_string())?
+        .pop()
+        .push(id);
+    let v = get_json(node, url).await?;
+    let strings = |k: &str| -> Vec<String> {
+        v[k].as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|s| s.as_str().map(str::to_string))
+            .collect()
+    };
+    Ok(Event::EntityLoaded(Box::new(EntityPage {
+        id: v["id"].as_str().unwrap_or(id).to_string(),
+        name: v["name"].as_str().unwrap_or(name).to_string(),
+        kind: v["kind"].as_str().unwrap_or("entity").to_string(),
+        aliases: strings("aliases"),
+        roles: strings("roles"),
+        ticker: v["ticker"].as_str().map(str::to_string),
+        stories: v["stories"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(hit_headline)
+            .collect(),
+    })))
+}

@@ -1,0 +1,534 @@
+//! Drawing: `draw(&App, &mut Frame)` lays out the command line, the list pane (wire,
+//! results), the detail pane (story, entity, help) and the status line.
+
+use herald_model::{Story, Timestamp};
+use ratatui::Frame;
+use ratatui::layout::{Position, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+
+use crate::app::{App, ConnState, Detail, EntityPage, FUNCTIONS, Focus, Headline, ListMode};
+use crate::text::{clean_keep_offsets, clean_line, truncate, wrap, wrap_ranges};
+use crate::theme::Theme;
+
+/// Smallest terminal the layout works in; below it a message says so.
+pub const MIN_WIDTH: u16 = 40;
+pub const MIN_HEIGHT: u16 = 10;
+
+/// Where things go on a screen of a given size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Areas {
+    /// Text columns of the panes.
+    pub width: usize,
+    /// Headline rows in the list pane.
+    pub list_rows: usize,
+    /// Text rows in the detail pane.
+    pub detail_rows: usize,
+}
+
+/// The layout for a terminal of `(columns, rows)`: one row of command line, the list
+/// pane (two fifths) and the detail pane, each under a title row, and one status row.
+pub fn areas(size: (u16, u16)) -> Areas {
+    let (w, h) = (usize::from(size.0), usize::from(size.1));
+    let body = h.saturating_sub(2);
+    let list_h = (body * 2 / 5).max(3).min(body);
+    let detail_h = body - list_h;
+    Areas {
+        width: w.max(1),
+        list_rows: list_h.saturating_sub(1),
+        detail_rows: detail_h.saturating_sub(1),
+    }
+}
+
+/// Renders the whole screen.
+pub fn draw(app: &App, frame: &mut Frame) {
+    let area = frame.area();
+    let t = &app.theme;
+    frame.render_widget(Block::new().style(t.base), area);
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        let msg = format!(
+            "Terminal too small ({}×{}): Herald needs at least {MIN_WIDTH}×{MIN_HEIGHT}. Enlarge the window, or press q to quit.",
+            area.width, area.height
+        );
+        frame.render_widget(Paragraph::new(msg).style(t.base).wrap(Wrap { trim: true }), area);
+        return;
+    }
+    let a = areas((area.width, area.height));
+    let cmd = Rect::new(area.x, area.y, area.width, 1);
+    let list_h = (a.list_rows + 1) as u16;
+    let list = Rect::new(area.x, area.y + 1, area.width, list_h);
+    let detail = Rect::new(area.x, list.bottom(), area.width, (a.detail_rows + 1) as u16);
+    let status = Rect::new(area.x, area.bottom().saturating_sub(1), area.width, 1);
+
+    draw_command_line(app, frame, cmd);
+    draw_list(app, frame, list, a.list_rows);
+    draw_detail(app, frame, detail, a);
+    draw_status(app, frame, status);
+}
+
+fn draw_command_line(app: &App, frame: &mut Frame, area: Rect) {
+    let t = &app.theme;
+    let line = match &app.input {
+        Some(input) => {
+            let shown = clean_line(input);
+            // Keep the end of a long line (where the cursor is) in view.
+            let room = usize::from(area.width).saturating_sub(3);
+            let skip = crate::text::width(&shown).saturating_sub(room);
+            let visible: String = shown.chars().skip(skip).collect();
+            let x = area.x + 2 + crate::text::width(&visible).min(room) as u16;
+            frame.set_cursor_position(Position::new(x.min(area.right().saturating_sub(1)), area.y));
+            Line::from(vec![
+                Span::styled("> ", t.title),
+                Span::styled(visible, t.command),
+            ])
+        }
+        None => Line::from(vec![
+            Span::styled("> ", t.title),
+            Span::styled(
+                "type a function and press Enter: N oil · TOP · ENT name · HELP",
+                t.dim,
+            ),
+        ]),
+    };
+    frame.render_widget(Paragraph::new(line).style(t.command), area);
+}
+
+fn draw_list(app: &App, frame: &mut Frame, area: Rect, rows: usize) {
+    let t = &app.theme;
+    let (title, items, loading) = match &app.list {
+        ListMode::Wire => (format!(" WIRE · {} headlines ", app.wire.len()), None, false),
+        ListMode::Results {
+            title,
+            items,
+            loading,
+        } => (
+            format!(" {} · {} ", clean_line(title), items.len()),
+            Some(items),
+            *loading,
+        ),
+    };
+    let focused = app.focus == Focus::List && app.input.is_none();
+    let block = Block::new()
+        .borders(Borders::TOP)
+        .title(Span::styled(title, if focused { t.title } else { t.dim }))
+        .style(t.base);
+    let selected = app.selected();
+    let offset = if rows == 0 {
+        selected
+    } else {
+        selected.saturating_sub(rows - 1)
+    };
+    let width = usize::from(area.width);
+    let make = |(i, h): (usize, &Headline)| headline_line(t, i, h, i == selected, width);
+    let mut lines: Vec<Line> = match items {
+        None => app
+            .wire
+            .iter()
+            .enumerate()
+            .skip(offset)
+            .take(rows)
+            .map(make)
+            .collect(),
+        Some(items) => items
+            .iter()
+            .enumerate()
+            .skip(offset)
+            .take(rows)
+            .map(make)
+            .collect(),
+    };
+    if lines.is_empty() {
+        let hint = if loading {
+            "searching…"
+        } else if items.is_some() {
+            "nothing here (Esc: back to the wire)"
+        } else {
+            "waiting for stories from the node…"
+        };
+        lines.push(Line::styled(hint, t.dim));
+    }
+    frame.render_widget(Paragraph::new(lines).block(block), area);
+}
+
+/// `HH:MM` (UTC) of a story's time.
+fn hhmm(time: Option<Timestamp>) -> String {
+    time.map_or_else(
+        || "--:--".to_string(),
+        |t| format!("{:02}:{:02}", t.hour(), t.minute()),
+    )
+}
+
+fn headline_line(t: &Theme, i: usize, h: &Headline, selected: bool, width: usize) -> Line<'static> {
+    let style = if selected {
+        t.selected
+    } else if h.alert.is_some() {
+        t.alert
+    } else {
+        t.base
+    };
+    let mark = if h.alert.is_some() {
+        "!"
+    } else if h.duplicate_of.is_some() {
+        "≈"
+    } else {
+        " "
+    };
+    // Narrow screens give the headline the room a full source name would take.
+    let src_w = if width >= 80 { 14 } else { 8 };
+    let source = truncate(&clean_line(&h.source), src_w);
+    let prefix = format!("{:>4}{mark}{}  {source:<src_w$}  ", i + 1, hhmm(h.time));
+    let room = width.saturating_sub(crate::text::width(&prefix));
+    Line::from(vec![
+        Span::styled(prefix, if selected { t.selected } else { t.dim }),
+        Span::styled(truncate(&clean_line(&h.headline), room), style),
+    ])
+}
+
+fn draw_detail(app: &App, frame: &mut Frame, area: Rect, a: Areas) {
+    let t = &app.theme;
+    let title = match &app.detail {
+        Detail::Empty => " STORY ".to_string(),
+        Detail::Loading(what) => format!(" loading {} ", clean_line(what)),
+        Detail::Story(s) => format!(" STORY · {} ", clean_line(&s.id)),
+        Detail::Entity(e) => format!(" ENT · {} ", clean_line(&e.id)),
+        Detail::Help => " HELP ".to_string(),
+    };
+    let focused = app.focus == Focus::Detail && app.input.is_none();
+    let block = Block::new()
+        .borders(Borders::TOP)
+        .title(Span::styled(title, if focused { t.title } else { t.dim }))
+        .style(t.base);
+    let mut lines = detail_lines(app, a.width);
+    let scroll = app.detail_scroll.min(lines.len().saturating_sub(1));
+    let needle = app.find.as_ref().map(|f| f.to_lowercase());
+    let shown: Vec<Line> = lines
+        .drain(..)
+        .skip(scroll)
+        .take(a.detail_rows)
+        .map(|mut l| {
+            if let Some(n) = &needle
+                && plain(&l).to_lowercase().contains(n.as_str())
+            {
+                for s in &mut l.spans {
+                    s.style = s.style.patch(t.found);
+                }
+            }
+            l
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(shown).block(block), area);
+}
+
+fn plain(l: &Line) -> String {
+    l.spans.iter().map(|s| s.content.as_ref()).collect()
+}
+
+/// The detail pane's lines as plain text (what `/` searches).
+pub fn detail_text(app: &App, width: usize) -> Vec<String> {
+    detail_lines(app, width).iter().map(plain).collect()
+}
+
+/// The detail pane's lines, wrapped to `width` columns.
+pub fn detail_lines(app: &App, width: usize) -> Vec<Line<'static>> {
+    let t = &app.theme;
+    match &app.detail {
+        Detail::Empty => {
+            let mut out = Vec::new();
+            push_wrapped(
+                &mut out,
+                "Enter on a headline opens it; j/k move; Tab switches pane.",
+                "",
+                t.dim,
+                width,
+            );
+            push_wrapped(
+                &mut out,
+                "Type a function and press Enter — HELP lists them.",
+                "",
+                t.dim,
+                width,
+            );
+            out
+        }
+        Detail::Loading(what) => vec![Line::styled(format!("loading {}…", clean_line(what)), t.dim)],
+        Detail::Story(s) => story_lines(s, t, width),
+        Detail::Entity(e) => entity_lines(e, t, width),
+        Detail::Help => help_lines(t, width),
+    }
+}
+
+fn push_wrapped(out: &mut Vec<Line<'static>>, text: &str, indent: &str, style: Style, width: usize) {
+    let room = width.saturating_sub(indent.len()).max(1);
+    for (i, l) in wrap(&clean_line(text), room).into_iter().enumerate() {
+        let pad = if i == 0 {
+            indent.to_string()
+        } else {
+            " ".repeat(indent.chars().count())
+        };
+        out.push(Line::from(vec![Span::styled(pad, style), Span::styled(l, style)]));
+    }
+}
+
+/// A story: headline, where from, bullets, the body with entity names coloured by kind,
+/// quotes with their speakers, topics, figures, entities and what it duplicates.
+pub fn story_lines(s: &Story, t: &Theme, width: usize) -> Vec<Line<'static>> {
+    let mut out = Vec::new();
+    push_wrapped(&mut out, &s.headline, "", t.title, width);
+    let when = s
+        .time()
+        .map(|t| {
+            format!(
+                "{}-{:02}-{:02} {}",
+                t.year(),
+                u8::from(t.month()),
+                t.day(),
+                hhmm(Some(t))
+            )
+        })
+        .unwrap_or_default();
+    let source = if s.source.name.is_empty() {
+        &s.source.id
+    } else {
+        &s.source.name
+    };
+    push_wrapped(
+        &mut out,
+        &format!("{source} · {when} UTC · seq {}", s.seq),
+        "",
+        t.dim,
+        width,
+    );
+    if !s.bullets.is_empty() {
+        out.push(Line::default());
+        for b in &s.bullets {
+            push_wrapped(&mut out, b, "• ", t.base, width);
+        }
+    }
+    out.push(Line::default());
+    out.extend(body_lines(s, t, width));
+    if !s.quotes.is_empty() {
+        out.push(Line::default());
+        out.push(Line::styled("QUOTES", t.title));
+        for q in &s.quotes {
+            let speaker = q
+                .speaker_name
+                .clone()
+                .or_else(|| {
+                    let id = q.speaker.as_deref()?;
+                    s.entities
+                        .iter()
+                        .find(|e| e.id == id)
+                        .map(|e| e.name.clone())
+                        .or(Some(id.to_string()))
+                })
+                .unwrap_or_else(|| "unattributed".to_string());
+            push_wrapped(
+                &mut out,
+                &format!("“{}” — {speaker}", q.text),
+                "  ",
+                t.base,
+                width,
+            );
+        }
+    }
+    if !s.topics.is_empty() {
+        out.push(Line::default());
+        let topics: Vec<&str> = s.topics.iter().map(|t| t.name.as_str()).collect();
+        push_wrapped(
+            &mut out,
+            &format!("TOPICS  {}", topics.join(" · ")),
+            "",
+            t.base,
+            width,
+        );
+    }
+    if !s.figures.is_empty() {
+        let figs: Vec<&str> = s.figures.iter().map(|f| f.text.as_str()).collect();
+        push_wrapped(
+            &mut out,
+            &format!("FIGURES  {}", figs.join(" · ")),
+            "",
+            t.base,
+            width,
+        );
+    }
+    if !s.entities.is_empty() {
+        out.push(Line::default());
+        out.push(Line::styled("ENTITIES", t.title));
+        for e in &s.entities {
+            let roles = if e.roles.is_empty() {
+                String::new()
+            } else {
+                format!(" — {}", e.roles.join(", "))
+            };
+            let text = format!("{} ({}){roles}", e.name, e.kind.as_str());
+            let style = t.entity(e.kind);
+            for (i, l) in wrap(&clean_line(&text), width.saturating_sub(2).max(1))
+                .into_iter()
+                .enumerate()
+            {
+                let pad = if i == 0 { "■ " } else { "  " };
+                out.push(Line::from(vec![Span::styled(pad, style), Span::styled(l, style)]));
+            }
+        }
+    }
+    if let Some(d) = &s.duplicate_of {
+        out.push(Line::default());
+        push_wrapped(
+            &mut out,
+            &format!("DUPLICATE OF {d} (READ {d})"),
+            "",
+            t.dim,
+            width,
+        );
+    }
+    out
+}
+
+/// The body wrapped to `width`, with each entity mention drawn in its kind's style. The
+/// mentions' byte offsets are checked: one that is out of range or splits a character is
+/// drawn plain rather than trusted.
+fn body_lines(s: &Story, t: &Theme, width: usize) -> Vec<Line<'static>> {
+    let body = clean_keep_offsets(&s.body);
+    let mut marks: Vec<(usize, usize, Style)> = s
+        .entities
+        .iter()
+        .flat_map(|e| e.mentions.iter().map(move |m| (m.start, m.end, t.entity(e.kind))))
+        .filter(|(a, b, _)| {
+            a < b && *b <= body.len() && body.is_char_boundary(*a) && body.is_char_boundary(*b)
+        })
+        .collect();
+    marks.sort_by_key(|m| (m.0, m.1));
+    // Overlapping mentions (a place inside an organisation's name): the first one wins.
+    let mut kept: Vec<(usize, usize, Style)> = Vec::with_capacity(marks.len());
+    for m in marks {
+        if kept.last().is_none_or(|k| m.0 >= k.1) {
+            kept.push(m);
+        }
+    }
+    let mut out = Vec::new();
+    for r in wrap_ranges(&body, width) {
+        let mut spans = Vec::new();
+        let mut cursor = r.start;
+        let first = kept.partition_point(|m| m.1 <= r.start);
+        for &(a, b, style) in kept.get(first..).unwrap_or_default() {
+            if a >= r.end {
+                break;
+            }
+            let (a, b) = (a.max(r.start), b.min(r.end));
+            if let Some(p) = body.get(cursor..a).filter(|p| !p.is_empty()) {
+                spans.push(Span::styled(p.to_string(), t.base));
+            }
+            if let Some(p) = body.get(a..b) {
+                spans.push(Span::styled(p.to_string(), style));
+            }
+            cursor = b;
+        }
+        if let Some(p) = body.get(cursor..r.end).filter(|p| !p.is_empty()) {
+            spans.push(Span::styled(p.to_string(), t.base));
+        }
+        out.push(Line::from(spans));
+    }
+    out
+}
+
+fn entity_lines(e: &EntityPage, t: &Theme, width: usize) -> Vec<Line<'static>> {
+    let mut out = Vec::new();
+    push_wrapped(&mut out, &e.name, "", t.title, width);
+    push_wrapped(&mut out, &format!("{} · {}", e.kind, e.id), "", t.dim, width);
+    if let Some(tk) = &e.ticker {
+        push_wrapped(&mut out, &format!("TICKER   {tk}"), "", t.base, width);
+    }
+    if !e.aliases.is_empty() {
+        push_wrapped(
+            &mut out,
+            &format!("ALIASES  {}", e.aliases.join(" · ")),
+            "",
+            t.base,
+            width,
+        );
+    }
+    if !e.roles.is_empty() {
+        push_wrapped(
+            &mut out,
+            &format!("ROLES    {}", e.roles.join(" · ")),
+            "",
+            t.base,
+            width,
+        );
+    }
+    out.push(Line::default());
+    let n = e.stories.len();
+    let text = if n == 0 {
+        "No stories name it yet.".to_string()
+    } else {
+        format!("LATEST STORIES: {n}, listed above (Enter opens one).")
+    };
+    push_wrapped(&mut out, &text, "", t.dim, width);
+    out
+}
+
+fn help_lines(t: &Theme, width: usize) -> Vec<Line<'static>> {
+    let rows: [(&str, &str); 13] = [
+        (
+            "N <query>",
+            "search, e.g. N oil AND place:Rotterdam (results above; Enter opens)",
+        ),
+        ("READ <n>", "open line n of the list (or Enter on a headline)"),
+        ("ENT <name>", "an entity: kind, aliases, roles, latest stories"),
+        (
+            "TOP",
+            "the stories that matter now: recent and about prominent subjects",
+        ),
+        ("HELP", "this page"),
+        ("QUIT, q", "leave"),
+        ("j k ↑ ↓", "move; PgUp PgDn page; g G top and bottom"),
+        (
+            "Tab",
+            "switch between the list and the story; completes functions when typing",
+        ),
+        ("↑ (typing)", "recall earlier functions"),
+        ("/text", "find in the story pane; Enter: next match"),
+        ("Esc", "back: close the story, then return to the live wire"),
+        (":", "start typing a function (any other letter does too)"),
+        ("Ctrl-C", "leave at once"),
+    ];
+    let mut out = vec![Line::styled(
+        format!("FUNCTIONS  {}", FUNCTIONS.join(" ")),
+        t.title,
+    )];
+    for (k, v) in rows {
+        push_wrapped(&mut out, &format!("{k:<12}{v}"), "", t.base, width);
+    }
+    out
+}
+
+fn draw_status(app: &App, frame: &mut Frame, area: Rect) {
+    let t = &app.theme;
+    let conn = match &app.conn {
+        ConnState::Connecting => "connecting…".to_string(),
+        ConnState::Live => "LIVE".to_string(),
+        ConnState::Down { reason, retry_in } => {
+            format!(
+                "DOWN: {} (retry in {:.1}s)",
+                clean_line(reason),
+                retry_in.as_secs_f64()
+            )
+        }
+    };
+    let seq = app.last_seq.map_or_else(|| "-".to_string(), |s| s.to_string());
+    let mut spans = vec![Span::styled(
+        format!(
+            " {} │ {conn} │ {}/min │ seq {seq} ",
+            clean_line(&app.node),
+            app.stories_per_min()
+        ),
+        t.status,
+    )];
+    if let Some(m) = &app.message {
+        let style = if m.error || m.alert { t.error } else { t.status };
+        spans.push(Span::styled(format!("│ {} ", clean_line(&m.text)), style));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)).style(t.status), area);
+}
