@@ -1,11 +1,12 @@
 //! The terminal's state and its one transition: `App::update(Event) -> Vec<Command>`.
-//! Pure — no I/O, no clock — so every key press and every arrival can be tested directly.
+//! Pure — no I/O, and the wall clock only for `TREN` unless a test fixes it with
+//! [`App::set_now`] — so every key press and every arrival can be tested directly.
 
 use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, Instant};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
-use herald_model::{Story, Timestamp};
+use herald_model::{EntityKind, Story, Timestamp};
 
 use crate::theme::{Theme, ThemeName};
 use crate::ui;
@@ -21,7 +22,19 @@ const PENDING_ALERTS: usize = 256;
 /// Stories listed by `TOP`.
 const TOP_COUNT: usize = 50;
 /// The functions, in the order `HELP` lists them and Tab offers them.
-pub const FUNCTIONS: [&str; 6] = ["N", "READ", "ENT", "TOP", "HELP", "QUIT"];
+pub const FUNCTIONS: [&str; 8] = ["N", "READ", "ENT", "TOP", "TREN", "ALRT", "HELP", "QUIT"];
+/// Copies listed under a folded headline (the count goes on; the list stops here).
+pub const MAX_COPIES: usize = 50;
+/// Entities and topics kept per wire headline for `TREN`.
+const MAX_TERMS_PER_STORY: usize = 32;
+/// `TREN` lists a name only with at least this many stories in the last hour.
+pub const TREND_MIN_MENTIONS: usize = 3;
+/// … and only when its last hour is at least this many times its hourly rate over 24 h.
+pub const TREND_RISING: f64 = 1.5;
+/// Rows `TREN` lists.
+const TREND_ROWS: usize = 40;
+/// Days a backtest (`ALRT TEST`) looks back.
+pub const BACKTEST_DAYS: u32 = 7;
 
 /// One line of the wire or of a result list.
 #[derive(Debug, Clone, PartialEq)]
@@ -36,6 +49,57 @@ pub struct Headline {
     /// The name of the alert this story hit, if any.
     pub alert: Option<String>,
     pub duplicate_of: Option<String>,
+    /// Later copies of this story folded under it (newest last, at most [`MAX_COPIES`]).
+    pub copies: Vec<FoldedCopy>,
+    /// How many copies were folded, including those past [`MAX_COPIES`].
+    pub copy_count: usize,
+    /// The story's entities (kind, name) and topic names, for `TREN`.
+    pub entities: Vec<(EntityKind, String)>,
+    pub topics: Vec<String>,
+}
+
+/// A near-duplicate folded under the first headline of its story.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FoldedCopy {
+    pub id: String,
+    pub source: String,
+    pub time: Option<Timestamp>,
+}
+
+/// An alert (standing query) as `GET /v1/alerts` describes it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct AlertInfo {
+    pub id: String,
+    pub name: String,
+    pub query: String,
+    pub hits: u64,
+    pub last_hit: Option<Timestamp>,
+}
+
+/// The answer of a backtest (`ALRT TEST`).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Backtest {
+    pub query: String,
+    pub days: u32,
+    pub total: u64,
+    /// (UTC date, hits), oldest first.
+    pub per_day: Vec<(String, u64)>,
+    /// The latest matching stories, newest first.
+    pub examples: Vec<Headline>,
+}
+
+/// One rising name of `TREN`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Trend {
+    /// "person", "org", "place", "company", "other" or "topic".
+    pub kind: String,
+    pub name: String,
+    /// Stories naming it in the last hour.
+    pub hour: usize,
+    /// Stories naming it in the last 24 hours (the hour included).
+    pub day: usize,
+    /// `hour` against the hourly rate over the day (`day / 24`): 1 is steady, 24 is all new.
+    pub ratio: f64,
 }
 
 impl Headline {
@@ -54,6 +118,20 @@ impl Headline {
             salience: s.entities.iter().map(|e| e.salience).fold(0.0, f32::max),
             alert: None,
             duplicate_of: s.duplicate_of.clone(),
+            copies: Vec::new(),
+            copy_count: 0,
+            entities: s
+                .entities
+                .iter()
+                .take(MAX_TERMS_PER_STORY)
+                .map(|e| (e.kind, e.name.clone()))
+                .collect(),
+            topics: s
+                .topics
+                .iter()
+                .take(MAX_TERMS_PER_STORY)
+                .map(|t| t.name.clone())
+                .collect(),
         }
     }
 }
@@ -105,6 +183,12 @@ pub enum Event {
     },
     StoryLoaded(Box<Story>),
     EntityLoaded(Box<EntityPage>),
+    /// The node's alerts (after a list, an add or a removal; `note` says which).
+    AlertsLoaded {
+        alerts: Vec<AlertInfo>,
+        note: Option<String>,
+    },
+    BacktestLoaded(Box<Backtest>),
     /// A request failed; `what` names it ("search \"oil\"", "story st_…").
     Failed {
         what: String,
@@ -121,6 +205,10 @@ pub enum Command {
     Search { query: String },
     LoadStory { id: String },
     FindEntity { name: String },
+    ListAlerts,
+    AddAlert { name: String, query: String },
+    RemoveAlert { id: String, name: String },
+    TestAlert { query: String },
     Quit,
 }
 
@@ -144,6 +232,13 @@ pub enum Detail {
     Loading(String),
     Story(Box<Story>),
     Entity(Box<EntityPage>),
+    /// The alerts in [`App::alerts`].
+    Alerts,
+    Backtest(Box<Backtest>),
+    Trends {
+        at: Timestamp,
+        rows: Vec<Trend>,
+    },
     Help,
 }
 
@@ -186,6 +281,10 @@ pub struct App {
     pub conn: ConnState,
     pub message: Option<Message>,
     pending_alerts: HashMap<String, String>,
+    /// The alerts as last listed (what `ALRT RM <n>` numbers).
+    pub alerts: Vec<AlertInfo>,
+    /// A fixed "now" for `TREN` (tests); `None` reads the wall clock.
+    fixed_now: Option<Timestamp>,
     epoch: Instant,
     clock: Instant,
     /// Stories received per second (seconds since `epoch`), the last minute only.
@@ -218,6 +317,8 @@ impl App {
             conn: ConnState::Connecting,
             message: None,
             pending_alerts: HashMap::new(),
+            alerts: Vec::new(),
+            fixed_now: None,
             epoch: now,
             clock: now,
             arrivals: VecDeque::new(),
@@ -229,6 +330,23 @@ impl App {
     /// The command line's text, or "" when it does not have the keyboard.
     pub fn command_line(&self) -> &str {
         self.input.as_deref().unwrap_or("")
+    }
+
+    /// Fixes the time `TREN` measures from (tests), instead of the wall clock.
+    pub fn set_now(&mut self, now: Timestamp) {
+        self.fixed_now = Some(now);
+    }
+
+    fn now(&self) -> Timestamp {
+        self.fixed_now.unwrap_or_else(time::OffsetDateTime::now_utc)
+    }
+
+    /// The copies folded under the wire headline of story `id` (empty if none).
+    pub fn copies_of(&self, id: &str) -> (&[FoldedCopy], usize) {
+        self.wire
+            .iter()
+            .find(|h| h.id == id)
+            .map_or((&[][..], 0), |h| (h.copies.as_slice(), h.copy_count))
     }
 
     /// Stories received in the last minute.
@@ -302,6 +420,30 @@ impl App {
                 self.detail_scroll = 0;
                 self.focus = Focus::List;
             }
+            Event::AlertsLoaded { alerts, note } => {
+                self.alerts = alerts;
+                self.detail = Detail::Alerts;
+                self.detail_scroll = 0;
+                self.focus = Focus::Detail;
+                if let Some(n) = note {
+                    self.info(n);
+                }
+            }
+            Event::BacktestLoaded(b) => {
+                self.list = ListMode::Results {
+                    title: format!("ALRT TEST {}", text_one_line(&b.query)),
+                    items: b.examples.clone(),
+                    loading: false,
+                };
+                self.results_selected = 0;
+                self.info(format!(
+                    "{} stories in the last {} days match {:?}",
+                    b.total, b.days, b.query
+                ));
+                self.detail = Detail::Backtest(b);
+                self.detail_scroll = 0;
+                self.focus = Focus::List;
+            }
             Event::Failed { what, message } => {
                 if let ListMode::Results { loading, .. } = &mut self.list {
                     *loading = false;
@@ -339,6 +481,25 @@ impl App {
             return;
         }
         self.last_seq = Some(s.seq);
+        self.count_arrival();
+        // A near-duplicate of a headline still on the wire is folded under it, not a row.
+        if let Some(first) = s.duplicate_of.as_deref()
+            && let Some(h) = self.wire.iter_mut().find(|h| h.id == first)
+        {
+            h.copy_count = h.copy_count.saturating_add(1);
+            if h.copies.len() < MAX_COPIES {
+                let source = Headline::from_story(s).source;
+                h.copies.push(FoldedCopy {
+                    id: s.id.clone(),
+                    source,
+                    time: s.time(),
+                });
+            }
+            if let Some(alert) = self.pending_alerts.remove(&s.id) {
+                h.alert.get_or_insert(alert);
+            }
+            return;
+        }
         let mut h = Headline::from_story(s);
         h.alert = self.pending_alerts.remove(&h.id);
         self.wire.push_front(h);
@@ -347,6 +508,9 @@ impl App {
         if self.wire_selected > 0 {
             self.wire_selected = (self.wire_selected + 1).min(self.wire.len().saturating_sub(1));
         }
+    }
+
+    fn count_arrival(&mut self) {
         let sec = self.second(self.clock);
         match self.arrivals.back_mut() {
             Some((s, n)) if *s == sec => *n = n.saturating_add(1),
@@ -364,7 +528,12 @@ impl App {
     fn on_alert(&mut self, story_id: String, alert: String) {
         let alert = text_one_line(&alert);
         let mut headline = None;
-        for h in self.wire.iter_mut().filter(|h| h.id == story_id) {
+        // The hit may name a copy folded under a headline: that headline carries it.
+        for h in self
+            .wire
+            .iter_mut()
+            .filter(|h| h.id == story_id || h.copies.iter().any(|c| c.id == story_id))
+        {
             h.alert = Some(alert.clone());
             headline = Some(h.headline.clone());
         }
@@ -597,6 +766,20 @@ impl App {
                 self.focus = Focus::List;
                 Vec::new()
             }
+            "TREN" => {
+                let at = self.now();
+                let rows = self.trending(at);
+                if rows.is_empty() {
+                    self.info(format!(
+                        "TREN: nothing rising — no name has {TREND_MIN_MENTIONS}+ stories in the last hour at {TREND_RISING}× its daily rate"
+                    ));
+                }
+                self.detail = Detail::Trends { at, rows };
+                self.detail_scroll = 0;
+                self.focus = Focus::Detail;
+                Vec::new()
+            }
+            "ALRT" => self.alert_function(arg),
             "HELP" => {
                 self.detail = Detail::Help;
                 self.detail_scroll = 0;
@@ -616,6 +799,136 @@ impl App {
                 Vec::new()
             }
         }
+    }
+
+    /// `ALRT`, `ALRT ADD <name> <query>`, `ALRT RM <n>`, `ALRT TEST <query>`.
+    fn alert_function(&mut self, arg: &str) -> Vec<Command> {
+        let (sub, rest) = arg.split_once(char::is_whitespace).unwrap_or((arg, ""));
+        let rest = rest.trim();
+        match sub.to_uppercase().as_str() {
+            "" | "LIST" | "LS" => {
+                self.detail = Detail::Loading("alerts".into());
+                vec![Command::ListAlerts]
+            }
+            "ADD" => {
+                let Some((name, query)) = split_name(rest) else {
+                    self.error(
+                        "ALRT ADD needs a name and a query, e.g. ALRT ADD oil-watch oil OR \"crude price\""
+                            .into(),
+                    );
+                    return Vec::new();
+                };
+                if let Err(e) = herald_query::parse(&query) {
+                    self.error(format!("ALRT ADD {name}: bad query: {e}"));
+                    return Vec::new();
+                }
+                vec![Command::AddAlert { name, query }]
+            }
+            "RM" | "DEL" | "DELETE" => {
+                let found = rest
+                    .parse::<usize>()
+                    .ok()
+                    .and_then(|n| n.checked_sub(1))
+                    .and_then(|i| self.alerts.get(i))
+                    .or_else(|| self.alerts.iter().find(|a| a.id == rest || a.name == rest));
+                match found {
+                    Some(a) => vec![Command::RemoveAlert {
+                        id: a.id.clone(),
+                        name: a.name.clone(),
+                    }],
+                    None if self.alerts.is_empty() => {
+                        self.error(format!(
+                            "ALRT RM {}: no alerts listed; ALRT lists them with their numbers",
+                            text_one_line(rest)
+                        ));
+                        Vec::new()
+                    }
+                    None => {
+                        self.error(format!(
+                            "ALRT RM {}: pick an alert number from 1 to {} (ALRT lists them)",
+                            text_one_line(rest),
+                            self.alerts.len()
+                        ));
+                        Vec::new()
+                    }
+                }
+            }
+            "TEST" => {
+                if rest.is_empty() {
+                    self.error("ALRT TEST needs a query, e.g. ALRT TEST harbour strike".into());
+                    return Vec::new();
+                }
+                if let Err(e) = herald_query::parse(rest) {
+                    self.error(format!("ALRT TEST: bad query: {e}"));
+                    return Vec::new();
+                }
+                self.detail = Detail::Loading(format!("backtest of {rest}"));
+                vec![Command::TestAlert {
+                    query: rest.to_string(),
+                }]
+            }
+            other => {
+                self.error(format!(
+                    "ALRT {}: expected ALRT, ALRT ADD <name> <query>, ALRT RM <n> or ALRT TEST <query>",
+                    text_one_line(other)
+                ));
+                Vec::new()
+            }
+        }
+    }
+
+    /// Entities and topics rising on the wire at `now`: stories naming each in the last
+    /// hour against its hourly rate over the last 24 hours. Only first copies count (a
+    /// story repeated by ten outlets is one story), and each story counts a name once.
+    pub fn trending(&self, now: Timestamp) -> Vec<Trend> {
+        // (kind, lowercased name) -> (name as first seen, last hour, last day)
+        let mut counts: HashMap<(String, String), (String, usize, usize)> = HashMap::new();
+        let hour = time::Duration::HOUR;
+        let day = time::Duration::DAY;
+        for h in self.wire.iter().filter(|h| h.duplicate_of.is_none()) {
+            let Some(t) = h.time else { continue };
+            // A clock a little ahead of ours still counts as now.
+            let age = (now - t).max(time::Duration::ZERO);
+            if age >= day {
+                continue;
+            }
+            let in_hour = age < hour;
+            let terms = h
+                .entities
+                .iter()
+                .map(|(k, n)| (k.as_str().to_string(), n.as_str()))
+                .chain(h.topics.iter().map(|n| ("topic".to_string(), n.as_str())));
+            let mut seen = std::collections::HashSet::new();
+            for (kind, name) in terms {
+                let key = (kind, name.to_lowercase());
+                if name.trim().is_empty() || !seen.insert(key.clone()) {
+                    continue;
+                }
+                let e = counts.entry(key).or_insert_with(|| (name.to_string(), 0, 0));
+                e.1 += usize::from(in_hour);
+                e.2 += 1;
+            }
+        }
+        let mut rows: Vec<Trend> = counts
+            .into_iter()
+            .filter(|(_, (_, h, _))| *h >= TREND_MIN_MENTIONS)
+            .map(|((kind, _), (name, h, d))| Trend {
+                kind,
+                name,
+                hour: h,
+                day: d,
+                ratio: h as f64 * 24.0 / d.max(1) as f64,
+            })
+            .filter(|t| t.ratio >= TREND_RISING)
+            .collect();
+        rows.sort_by(|a, b| {
+            b.ratio
+                .total_cmp(&a.ratio)
+                .then(b.hour.cmp(&a.hour))
+                .then_with(|| a.name.cmp(&b.name))
+        });
+        rows.truncate(TREND_ROWS);
+        rows
     }
 
     /// The newest stories on the wire ranked by recency and the salience of their top
@@ -760,6 +1073,17 @@ impl App {
             None => self.error(format!("/{needle}: not found in this pane")),
         }
     }
+}
+
+/// `name query…` or `"a name" query…` → (name, query); `None` if either is missing.
+fn split_name(s: &str) -> Option<(String, String)> {
+    let s = s.trim();
+    let (name, query) = match s.strip_prefix('"') {
+        Some(rest) => rest.split_once('"')?,
+        None => s.split_once(char::is_whitespace)?,
+    };
+    let (name, query) = (name.trim(), query.trim());
+    (!name.is_empty() && !query.is_empty()).then(|| (name.to_string(), query.to_string()))
 }
 
 /// A string safe for one line of the screen.

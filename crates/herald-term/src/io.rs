@@ -12,7 +12,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use crate::TermError;
-use crate::app::{Command, ConnState, EntityPage, Event, Headline};
+use crate::app::{AlertInfo, BACKTEST_DAYS, Backtest, Command, ConnState, EntityPage, Event, Headline};
 use crate::sse::SseParser;
 
 /// First wait before reconnecting; it doubles on every failure up to [`BACKOFF_MAX`].
@@ -319,6 +319,36 @@ pub async fn execute(node: &Node, cmd: Command) -> Option<Event> {
                     }),
             )
         }
+        Command::ListAlerts => Some(
+            list_alerts(node, None)
+                .await
+                .unwrap_or_else(|message| Event::Failed {
+                    what: "ALRT".into(),
+                    message,
+                }),
+        ),
+        Command::AddAlert { name, query } => Some(add_alert(node, &name, &query).await.unwrap_or_else(
+            |message| Event::Failed {
+                what: format!("ALRT ADD {name}"),
+                message,
+            },
+        )),
+        Command::RemoveAlert { id, name } => Some(remove_alert(node, &id, &name).await.unwrap_or_else(
+            |message| Event::Failed {
+                what: format!("ALRT RM {name}"),
+                message,
+            },
+        )),
+        Command::TestAlert { query } => {
+            Some(
+                backtest(node, &query)
+                    .await
+                    .unwrap_or_else(|message| Event::Failed {
+                        what: format!("ALRT TEST {query}"),
+                        message,
+                    }),
+            )
+        }
         Command::FindEntity { name } => {
             Some(
                 find_entity(node, &name)
@@ -347,6 +377,85 @@ async fn get_json(node: &Node, url: Url) -> Result<Value, String> {
     resp.json().await.map_err(|e| format!("unreadable answer: {e}"))
 }
 
+/// Sends a request whose answer is JSON (or empty, for a DELETE).
+async fn send_json(req: reqwest::RequestBuilder) -> Result<Value, String> {
+    let resp = req
+        .timeout(REQUEST_TIMEOUT)
+        .send()
+        .await
+        .map_err(|e| describe(&e))?;
+    if !resp.status().is_success() {
+        return Err(error_message(resp).await);
+    }
+    let text = resp.text().await.map_err(|e| format!("unreadable answer: {e}"))?;
+    if text.trim().is_empty() {
+        return Ok(Value::Null);
+    }
+    serde_json::from_str(&text).map_err(|e| format!("unreadable answer: {e}"))
+}
+
+/// `GET /v1/alerts` as an event, with a note on what was just done.
+async fn list_alerts(node: &Node, note: Option<String>) -> Result<Event, String> {
+    let v = get_json(node, node.url("/v1/alerts")).await?;
+    let alerts = v["alerts"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|a| {
+            Some(AlertInfo {
+                id: a["id"].as_str()?.to_string(),
+                name: a["name"].as_str().unwrap_or("").to_string(),
+                query: a["query"].as_str().unwrap_or("").to_string(),
+                hits: a["hits"].as_u64().unwrap_or(0),
+                last_hit: parse_time(&a["last_hit_at"]),
+            })
+        })
+        .collect();
+    Ok(Event::AlertsLoaded { alerts, note })
+}
+
+async fn add_alert(node: &Node, name: &str, query: &str) -> Result<Event, String> {
+    let body = serde_json::json!({ "name": name, "query": query });
+    let v = send_json(node.http.post(node.url("/v1/alerts")).json(&body)).await?;
+    let id = v["id"].as_str().unwrap_or("?");
+    list_alerts(node, Some(format!("added alert {name:?} ({id}): {query}"))).await
+}
+
+async fn remove_alert(node: &Node, id: &str, name: &str) -> Result<Event, String> {
+    let mut url = node.url("/v1/alerts/");
+    url.path_segments_mut()
+        .map_err(|()| "the node URL cannot take a path".to_string())?
+        .pop()
+        .push(id);
+    send_json(node.http.delete(url)).await?;
+    list_alerts(node, Some(format!("removed alert {name:?} ({id})"))).await
+}
+
+async fn backtest(node: &Node, query: &str) -> Result<Event, String> {
+    let body = serde_json::json!({ "query": query, "days": BACKTEST_DAYS });
+    let v = send_json(node.http.post(node.url("/v1/alerts/test")).json(&body)).await?;
+    Ok(Event::BacktestLoaded(Box::new(Backtest {
+        query: query.to_string(),
+        days: v["days"]
+            .as_u64()
+            .and_then(|d| u32::try_from(d).ok())
+            .unwrap_or(BACKTEST_DAYS),
+        total: v["total"].as_u64().unwrap_or(0),
+        per_day: v["per_day"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|d| Some((d["date"].as_str()?.to_string(), d["hits"].as_u64().unwrap_or(0))))
+            .collect(),
+        examples: v["examples"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(hit_headline)
+            .collect(),
+    })))
+}
+
 fn parse_time(v: &Value) -> Option<herald_model::Timestamp> {
     let s = v.as_str()?;
     time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).ok()
@@ -367,6 +476,10 @@ fn hit_headline(h: &Value) -> Option<Headline> {
         salience: 0.0,
         alert: None,
         duplicate_of: h["duplicate_of"].as_str().map(str::to_string),
+        copies: Vec::new(),
+        copy_count: 0,
+        entities: Vec::new(),
+        topics: Vec::new(),
     })
 }
 
@@ -375,7 +488,9 @@ async fn search(node: &Node, query: &str) -> Result<Event, String> {
     url.query_pairs_mut()
         .append_pair("q", query)
         .append_pair("limit", &SEARCH_LIMIT.to_string())
-        .append_pair("sort", "time");
+        .append_pair("sort", "time")
+        // Later copies of a story are left out, as on the wire.
+        .append_pair("fold", "true");
     let v = get_json(node, url).await?;
     let hits: Vec<Headline> = v["hits"]
         .as_array()

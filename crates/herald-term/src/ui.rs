@@ -8,7 +8,10 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
-use crate::app::{App, ConnState, Detail, EntityPage, FUNCTIONS, Focus, Headline, ListMode};
+use crate::app::{
+    AlertInfo, App, Backtest, ConnState, Detail, EntityPage, FUNCTIONS, Focus, FoldedCopy, Headline,
+    ListMode, Trend,
+};
 use crate::text::{clean_keep_offsets, clean_line, truncate, wrap, wrap_ranges};
 use crate::theme::Theme;
 
@@ -86,7 +89,7 @@ fn draw_command_line(app: &App, frame: &mut Frame, area: Rect) {
         None => Line::from(vec![
             Span::styled("> ", t.title),
             Span::styled(
-                "type a function and press Enter: N oil · TOP · ENT name · HELP",
+                "type a function and press Enter: N oil · TOP · TREN · ALRT · ENT name · HELP",
                 t.dim,
             ),
         ]),
@@ -178,10 +181,19 @@ fn headline_line(t: &Theme, i: usize, h: &Headline, selected: bool, width: usize
     let src_w = if width >= 80 { 14 } else { 8 };
     let source = truncate(&clean_line(&h.source), src_w);
     let prefix = format!("{:>4}{mark}{}  {source:<src_w$}  ", i + 1, hhmm(h.time));
-    let room = width.saturating_sub(crate::text::width(&prefix));
+    // Folded copies: "+N" after the headline, always visible (the headline gives way).
+    let copies = if h.copy_count > 0 {
+        format!(" +{}", h.copy_count)
+    } else {
+        String::new()
+    };
+    let room = width
+        .saturating_sub(crate::text::width(&prefix))
+        .saturating_sub(copies.len());
     Line::from(vec![
         Span::styled(prefix, if selected { t.selected } else { t.dim }),
         Span::styled(truncate(&clean_line(&h.headline), room), style),
+        Span::styled(copies, if selected { t.selected } else { t.title }),
     ])
 }
 
@@ -192,6 +204,9 @@ fn draw_detail(app: &App, frame: &mut Frame, area: Rect, a: Areas) {
         Detail::Loading(what) => format!(" loading {} ", clean_line(what)),
         Detail::Story(s) => format!(" STORY · {} ", clean_line(&s.id)),
         Detail::Entity(e) => format!(" ENT · {} ", clean_line(&e.id)),
+        Detail::Alerts => format!(" ALRT · {} alerts ", app.alerts.len()),
+        Detail::Backtest(b) => format!(" ALRT TEST · {} ", clean_line(&b.query)),
+        Detail::Trends { rows, .. } => format!(" TREN · {} rising ", rows.len()),
         Detail::Help => " HELP ".to_string(),
     };
     let focused = app.focus == Focus::Detail && app.input.is_none();
@@ -252,8 +267,18 @@ pub fn detail_lines(app: &App, width: usize) -> Vec<Line<'static>> {
             out
         }
         Detail::Loading(what) => vec![Line::styled(format!("loading {}…", clean_line(what)), t.dim)],
-        Detail::Story(s) => story_lines(s, t, width),
+        Detail::Story(s) => {
+            let mut out = story_lines(s, t, width);
+            let (copies, count) = app.copies_of(&s.id);
+            // The copies go right under the source line: who else ran it is news too.
+            let at = out.iter().position(|l| plain(l).is_empty()).unwrap_or(out.len());
+            out.splice(at..at, copy_lines(copies, count, t, width));
+            out
+        }
         Detail::Entity(e) => entity_lines(e, t, width),
+        Detail::Alerts => alert_lines(&app.alerts, t, width),
+        Detail::Backtest(b) => backtest_lines(b, t, width),
+        Detail::Trends { at, rows } => trend_lines(*at, rows, t, width),
         Detail::Help => help_lines(t, width),
     }
 }
@@ -433,6 +458,189 @@ fn body_lines(s: &Story, t: &Theme, width: usize) -> Vec<Line<'static>> {
     out
 }
 
+/// The copies folded under a story on the wire: where and when each appeared.
+fn copy_lines(copies: &[FoldedCopy], count: usize, t: &Theme, width: usize) -> Vec<Line<'static>> {
+    if count == 0 {
+        return Vec::new();
+    }
+    let mut out = vec![
+        Line::default(),
+        Line::styled(
+            format!("COPIES  {count} near-duplicates folded under this story"),
+            t.title,
+        ),
+    ];
+    for c in copies {
+        let text = format!(
+            "{}  {:<16}  {}",
+            hhmm(c.time),
+            truncate(&clean_line(&c.source), 16),
+            c.id
+        );
+        push_wrapped(&mut out, &text, "  ", t.base, width);
+    }
+    if count > copies.len() {
+        push_wrapped(
+            &mut out,
+            &format!("… and {} more", count - copies.len()),
+            "  ",
+            t.dim,
+            width,
+        );
+    }
+    out
+}
+
+/// `YYYY-MM-DD HH:MM` of a time, or "never".
+fn day_time(t: Option<Timestamp>) -> String {
+    t.map_or_else(
+        || "never".to_string(),
+        |t| {
+            format!(
+                "{}-{:02}-{:02} {}",
+                t.year(),
+                u8::from(t.month()),
+                t.day(),
+                hhmm(Some(t))
+            )
+        },
+    )
+}
+
+/// The alerts as a numbered table (the numbers `ALRT RM` takes).
+fn alert_lines(alerts: &[AlertInfo], t: &Theme, width: usize) -> Vec<Line<'static>> {
+    let mut out = Vec::new();
+    if alerts.is_empty() {
+        push_wrapped(
+            &mut out,
+            "No alerts yet. ALRT ADD <name> <query> adds one; ALRT TEST <query> shows what it would have caught.",
+            "",
+            t.dim,
+            width,
+        );
+        return out;
+    }
+    out.push(Line::styled(
+        truncate(
+            &format!(
+                "{:>3}  {:<18}  {:>6}  {:<16}  QUERY",
+                "#", "NAME", "HITS", "LAST HIT"
+            ),
+            width,
+        ),
+        t.title,
+    ));
+    for (i, a) in alerts.iter().enumerate() {
+        let row = format!(
+            "{:>3}  {:<18}  {:>6}  {:<16}  {}",
+            i + 1,
+            truncate(&clean_line(&a.name), 18),
+            a.hits,
+            day_time(a.last_hit),
+            clean_line(&a.query)
+        );
+        out.push(Line::styled(truncate(&row, width), t.base));
+    }
+    out.push(Line::default());
+    push_wrapped(
+        &mut out,
+        "ALRT ADD <name> <query> · ALRT RM <n> · ALRT TEST <query>; hits flash in the status line.",
+        "",
+        t.dim,
+        width,
+    );
+    out
+}
+
+/// A backtest: hits per day as a bar chart, then the latest examples (listed above too).
+fn backtest_lines(b: &Backtest, t: &Theme, width: usize) -> Vec<Line<'static>> {
+    let mut out = Vec::new();
+    push_wrapped(
+        &mut out,
+        &format!(
+            "{} stories in the last {} days match {}",
+            b.total, b.days, b.query
+        ),
+        "",
+        t.title,
+        width,
+    );
+    let max = b.per_day.iter().map(|d| d.1).max().unwrap_or(0).max(1);
+    // "YYYY-MM-DD " + bar + " count": the bar takes what the line leaves, up to 40 cells.
+    let bar_room = width.saturating_sub(11 + 8).clamp(1, 40) as u64;
+    for (date, hits) in &b.per_day {
+        let cells = (hits * bar_room).div_ceil(max) as usize;
+        out.push(Line::from(vec![
+            Span::styled(format!("{:<10} ", truncate(&clean_line(date), 10)), t.dim),
+            Span::styled("█".repeat(cells), t.title),
+            Span::styled(format!(" {hits}"), t.base),
+        ]));
+    }
+    if !b.examples.is_empty() {
+        out.push(Line::default());
+        out.push(Line::styled("LATEST", t.title));
+        for e in &b.examples {
+            let text = format!(
+                "{}  {}  {}",
+                day_time(e.time),
+                clean_line(&e.source),
+                clean_line(&e.headline)
+            );
+            out.push(Line::styled(truncate(&text, width), t.base));
+        }
+    }
+    out
+}
+
+/// `TREN`: the rising names with their counts and ratio.
+fn trend_lines(at: Timestamp, rows: &[Trend], t: &Theme, width: usize) -> Vec<Line<'static>> {
+    let mut out = Vec::new();
+    push_wrapped(
+        &mut out,
+        &format!(
+            "Rising at {} UTC: stories in the last hour against the hourly rate over 24 h (wire only)",
+            day_time(Some(at))
+        ),
+        "",
+        t.dim,
+        width,
+    );
+    if rows.is_empty() {
+        push_wrapped(&mut out, "Nothing is rising right now.", "", t.dim, width);
+        return out;
+    }
+    out.push(Line::styled(
+        truncate(
+            &format!(
+                "{:<8} {:<28} {:>5} {:>5} {:>6}",
+                "KIND", "NAME", "1H", "24H", "RATIO"
+            ),
+            width,
+        ),
+        t.title,
+    ));
+    for r in rows {
+        let style = match r.kind.as_str() {
+            "person" => t.person,
+            "org" => t.org,
+            "place" => t.place,
+            "company" => t.company,
+            "topic" => t.base,
+            _ => t.other,
+        };
+        let row = format!(
+            "{:<8} {:<28} {:>5} {:>5} {:>5.1}×",
+            r.kind,
+            truncate(&clean_line(&r.name), 28),
+            r.hour,
+            r.day,
+            r.ratio
+        );
+        out.push(Line::styled(truncate(&row, width), style));
+    }
+    out
+}
+
 fn entity_lines(e: &EntityPage, t: &Theme, width: usize) -> Vec<Line<'static>> {
     let mut out = Vec::new();
     push_wrapped(&mut out, &e.name, "", t.title, width);
@@ -470,7 +678,7 @@ fn entity_lines(e: &EntityPage, t: &Theme, width: usize) -> Vec<Line<'static>> {
 }
 
 fn help_lines(t: &Theme, width: usize) -> Vec<Line<'static>> {
-    let rows: [(&str, &str); 13] = [
+    let rows: [(&str, &str); 17] = [
         (
             "N <query>",
             "search, e.g. N oil AND place:Rotterdam (results above; Enter opens)",
@@ -480,6 +688,19 @@ fn help_lines(t: &Theme, width: usize) -> Vec<Line<'static>> {
         (
             "TOP",
             "the stories that matter now: recent and about prominent subjects",
+        ),
+        (
+            "TREN",
+            "entities and topics rising: last hour against the last 24 h",
+        ),
+        ("ALRT", "the alerts: name, query, hits, last hit"),
+        (
+            "ALRT ADD n q",
+            "add alert n for query q (ALRT RM <n> removes one)",
+        ),
+        (
+            "ALRT TEST q",
+            "backtest q: hits per day over 7 days and the latest stories",
         ),
         ("HELP", "this page"),
         ("QUIT, q", "leave"),

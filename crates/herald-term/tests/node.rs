@@ -259,3 +259,91 @@ async fn an_unreachable_node_is_reported_and_retried() {
     wire.abort();
     assert!(Node::new("ftp://example.invalid").is_err());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn alrt_adds_an_alert_on_a_real_node_and_its_hit_flashes() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let mut node = TestNode::start(tmp.path(), "127.0.0.1:0".parse().expect("addr")).await;
+    let client = Node::new(&node.url()).expect("client");
+    let mut app = herald_term::App::new(node.url(), herald_term::ThemeName::Plain);
+
+    // ALRT ADD goes to the node; the answer is the new list.
+    let cmds = app.execute("ALRT ADD ferries ferry AND strait");
+    assert_eq!(cmds.len(), 1);
+    for cmd in cmds {
+        let ev = io::execute(&client, cmd).await.expect("an answer");
+        app.update(ev);
+    }
+    assert_eq!(app.alerts.len(), 1, "{:?}", app.message);
+    assert_eq!(app.alerts[0].name, "ferries");
+    assert!(
+        app.message
+            .as_ref()
+            .is_some_and(|m| m.text.contains("added alert"))
+    );
+
+    // The node refuses a time-bounded alert, and the terminal shows its reason.
+    for cmd in app.execute("ALRT ADD old ferry since:2026-01-01") {
+        let ev = io::execute(&client, cmd).await.expect("an answer");
+        app.update(ev);
+    }
+    let msg = app.message.clone().expect("a message");
+    assert!(
+        msg.error && msg.text.contains("400") && msg.text.contains("since"),
+        "{msg:?}"
+    );
+
+    // A story that matches arrives as a hit on the alert stream.
+    let (tx, mut rx) = mpsc::channel(16);
+    let hits = io::spawn_alerts(client.clone(), tx);
+    // The alert stream subscribes asynchronously: publish until a hit arrives.
+    let mut hit = None;
+    for i in 0..20 {
+        node.publish(&story_text(i)).await;
+        if let Ok(Some(ev)) = tokio::time::timeout(Duration::from_millis(500), rx.recv()).await {
+            hit = Some(ev);
+            break;
+        }
+    }
+    let Some(Event::AlertHit { story_id, alert }) = hit else {
+        panic!("no hit: {hit:?}");
+    };
+    assert_eq!(alert, "ferries");
+    assert!(story_id.starts_with("st_"));
+    app.update(Event::AlertHit { story_id, alert });
+    assert!(
+        app.message
+            .as_ref()
+            .is_some_and(|m| m.alert && m.text.starts_with("ALERT ferries")),
+        "{:?}",
+        app.message
+    );
+    hits.abort();
+
+    // The list shows the hit count; ALRT TEST backtests; ALRT RM removes.
+    node.wait_indexed().await;
+    for cmd in app.execute("ALRT") {
+        app.update(io::execute(&client, cmd).await.expect("an answer"));
+    }
+    assert!(
+        app.alerts[0].hits >= 1 && app.alerts[0].last_hit.is_some(),
+        "{:?}",
+        app.alerts
+    );
+    for cmd in app.execute("ALRT TEST ferry") {
+        app.update(io::execute(&client, cmd).await.expect("an answer"));
+    }
+    match &app.detail {
+        herald_term::app::Detail::Backtest(b) => {
+            assert!(b.total >= 1, "{b:?}");
+            assert_eq!(b.per_day.iter().map(|d| d.1).sum::<u64>(), b.total);
+            assert!(b.examples.iter().all(|e| e.headline.starts_with("Ferry service")));
+        }
+        other => panic!("backtest: {other:?} {:?}", app.message),
+    }
+    for cmd in app.execute("ALRT RM 1") {
+        app.update(io::execute(&client, cmd).await.expect("an answer"));
+    }
+    assert!(app.alerts.is_empty(), "{:?}", app.alerts);
+    node.stop().await;
+}

@@ -45,6 +45,8 @@ enum Command {
     Alerts(cli::alerts::Args),
     /// The terminal: live wire, search, stories and entities at the keyboard (`herald` alone opens it too).
     Term(cli::term::Args),
+    /// Replay the project's fixture stories through a node's wire at a realistic pace (try the terminal offline).
+    Demo(cli::demo::Args),
 }
 
 fn init_logging() {
@@ -99,6 +101,7 @@ fn main() -> ExitCode {
         Command::Kb(a) => cli::kb::run(a),
         Command::Alerts(a) => cli::alerts::run(a),
         Command::Term(a) => cli::term::run(a),
+        Command::Demo(a) => cli::demo::run(a),
     };
     finish(result)
 }

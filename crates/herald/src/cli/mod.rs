@@ -1,6 +1,7 @@
 //! One module per subcommand, each with its clap `Args` and a `run`.
 
 pub mod alerts;
+pub mod demo;
 pub mod enrich;
 pub mod kb;
 pub mod publish;
