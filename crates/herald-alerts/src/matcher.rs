@@ -11,12 +11,20 @@
 //! every other candidate is verified exactly by the rules of [`crate::naive`], which the
 //! property test holds this matcher to.
 //!
-//! Cost: a story pays for its analysis, one probe per distinct key it carries, and one
-//! verification per candidate, so matching time grows with how many alerts a story
-//! (nearly) satisfies, not with how many alerts there are.
+//! Verification runs flat programs ([`program`]): each alert's tree as a few `u32` ops
+//! (inline in its 32-byte record when short, else in one shared arena) over leaves
+//! interned once for all alerts. A leaf is tested at most once per story (a per-story
+//! memo), and not at all when the story lacks the filter bit of every one of its own
+//! anchors (its *gate*), so thousands of alerts on one name cost one test of that name.
+//!
+//! Cost: a story pays for its analysis, one probe per distinct key it carries, one
+//! record read and a few memo reads per candidate, and one test per distinct leaf the
+//! candidates reach, so matching time grows with how many alerts a story (nearly)
+//! satisfies, not with how many alerts there are.
 
 mod compile;
 mod index;
+mod program;
 mod view;
 
 use herald_model::Story;
@@ -24,8 +32,9 @@ use herald_nlp::Analyzer;
 use herald_query::Query;
 use rustc_hash::FxHashMap;
 
-use compile::{Anchor, Compiled, FILTER_BITS, Leaf, Node, Pat, Rarity, Refusal, Test, compile, filter_bit};
+use compile::{Anchor, Compiled, FILTER_BITS, Rarity, Refusal, compile, filter_bit};
 use index::{Postings, Slot};
+use program::{Arena, Eval, LeafId, Leaves, Memo, flatten, release};
 use view::View;
 
 pub use compile::MAX_DEPTH;
@@ -56,7 +65,8 @@ pub struct Hit {
 }
 
 /// Reusable working memory for [`Matcher::matches_with`]: the analyzer (whose stem cache
-/// stays warm from story to story), the candidate buffer and the story filter (8 KiB).
+/// stays warm from story to story), the candidate buffer, the story filter (8 KiB) and
+/// the memo of leaf results (a byte per distinct leaf of the alerts).
 #[derive(Debug)]
 pub struct Scratch {
     analyzer: Analyzer,
@@ -64,6 +74,9 @@ pub struct Scratch {
     key: String,
     /// One bit per [`filter_bit`] of the keys the story carries.
     filter: Box<[u64]>,
+    memo: Memo,
+    matched: Vec<LeafId>,
+    gathered: Vec<Record>,
 }
 
 impl Default for Scratch {
@@ -73,25 +86,52 @@ impl Default for Scratch {
             candidates: Vec::new(),
             key: String::new(),
             filter: vec![0; FILTER_BITS / 64].into_boxed_slice(),
+            memo: Memo::default(),
+            matched: Vec::new(),
+            gathered: Vec::new(),
         }
     }
 }
 
-/// One alert as held.
-struct Entry {
+/// Programs of at most this many ops (most alerts: a leaf, or an AND of two or three)
+/// live in their record rather than the arena.
+const INLINE: usize = 4;
+
+/// What verifying a candidate reads, in 32 bytes (half a cache line, aligned): whose
+/// alert it is, the filter bits of two terms its query requires (a candidate whose story
+/// lacks one is dropped unverified) and its program, inline when short enough, so most
+/// candidates cost one memory access before their leaves.
+#[derive(Debug, Clone, Copy, Default)]
+#[repr(C, align(32))]
+struct Record {
     id: AlertId,
-    node: Node,
-    /// Its anchors, each with the alert's position in that anchor's list.
-    anchors: Box<[(Anchor, u32)]>,
+    required: [u16; 2],
+    /// 0 for a free slot (every program has at least one op).
+    len: u32,
+    /// The program when `len <= INLINE`, else its arena offset in `ops[0]`.
+    ops: [u32; INLINE],
+}
+
+impl Record {
+    fn program<'a>(&'a self, arena: &'a Arena) -> &'a [u32] {
+        let len = self.len as usize;
+        if len <= INLINE {
+            self.ops.get(..len).unwrap_or_default()
+        } else {
+            arena.get(self.ops[0], self.len)
+        }
+    }
 }
 
 /// A set of standing queries, matched against stories. `Send + Sync`: matching takes
 /// `&self`, so any number of threads can match while no one is adding or removing.
 pub struct Matcher {
-    entries: Vec<Option<Entry>>,
-    /// Per slot, beside `entries` so that a candidate can be dropped without touching
-    /// its entry: the filter bits of two terms its query requires.
-    required: Vec<[u16; 2]>,
+    records: Vec<Record>,
+    /// Per slot, cold (read only on removal): its anchors, each with the alert's
+    /// position in that anchor's list.
+    anchors: Vec<Box<[(Anchor, u32)]>>,
+    arena: Arena,
+    leaves: Leaves,
     free: Vec<Slot>,
     by_id: FxHashMap<AlertId, Slot>,
     postings: Postings,
@@ -113,8 +153,10 @@ impl std::fmt::Debug for Matcher {
 impl Matcher {
     pub fn new() -> Self {
         Matcher {
-            entries: Vec::new(),
-            required: Vec::new(),
+            records: Vec::new(),
+            anchors: Vec::new(),
+            arena: Arena::default(),
+            leaves: Leaves::default(),
             free: Vec::new(),
             by_id: FxHashMap::default(),
             postings: Postings::default(),
@@ -133,18 +175,42 @@ impl Matcher {
             Refusal::TimeBound => MatchError::TimeBound { id },
             Refusal::TooDeep => MatchError::TooDeep { id },
         })?;
+        let full = MatchError::Full {
+            id,
+            max: Slot::MAX as usize,
+        };
+        let mut prog = Vec::new();
+        flatten(node, &mut self.leaves, &mut prog).map_err(|_| full.clone())?;
         self.remove(id);
+        let Ok(len) = u32::try_from(prog.len()) else {
+            release(&prog, &mut self.leaves);
+            return Err(full);
+        };
+        let mut ops = [0; INLINE];
+        if let Some(inline) = ops.get_mut(..prog.len()) {
+            inline.copy_from_slice(&prog);
+        } else if let Ok(off) = self.arena.alloc(&prog) {
+            ops[0] = off;
+        } else {
+            release(&prog, &mut self.leaves);
+            return Err(full);
+        }
         let slot = match self.free.pop() {
             Some(slot) => slot,
-            None => {
-                let slot = Slot::try_from(self.entries.len()).map_err(|_| MatchError::Full {
-                    id,
-                    max: Slot::MAX as usize,
-                })?;
-                self.entries.push(None);
-                self.required.push([0, 0]);
-                slot
-            }
+            None => match Slot::try_from(self.records.len()) {
+                Ok(slot) => {
+                    self.records.push(Record::default());
+                    self.anchors.push(Box::default());
+                    slot
+                }
+                Err(_) => {
+                    if prog.len() > INLINE {
+                        self.arena.free(ops[0], len);
+                    }
+                    release(&prog, &mut self.leaves);
+                    return Err(full);
+                }
+            },
         };
         let anchors = anchors
             .into_iter()
@@ -153,11 +219,16 @@ impl Matcher {
                 (a, pos)
             })
             .collect();
-        if let Some(e) = self.entries.get_mut(slot as usize) {
-            *e = Some(Entry { id, node, anchors });
+        if let Some(r) = self.records.get_mut(slot as usize) {
+            *r = Record {
+                id,
+                required,
+                len,
+                ops,
+            };
         }
-        if let Some(r) = self.required.get_mut(slot as usize) {
-            *r = required;
+        if let Some(a) = self.anchors.get_mut(slot as usize) {
+            *a = anchors;
         }
         self.by_id.insert(id, slot);
         Ok(())
@@ -177,16 +248,26 @@ impl Matcher {
         let Some(slot) = self.by_id.remove(&id) else {
             return false;
         };
-        let Some(entry) = self.entries.get_mut(slot as usize).and_then(Option::take) else {
+        let Some(record) = self.records.get_mut(slot as usize) else {
             return false;
         };
-        for (anchor, pos) in entry.anchors.iter() {
+        let record = std::mem::take(record);
+        release(record.program(&self.arena), &mut self.leaves);
+        if record.len as usize > INLINE {
+            self.arena.free(record.ops[0], record.len);
+        }
+        let anchors = self
+            .anchors
+            .get_mut(slot as usize)
+            .map(std::mem::take)
+            .unwrap_or_default();
+        for (anchor, pos) in anchors.iter() {
             let Some(moved) = self.postings.remove(anchor, *pos, slot) else {
                 continue;
             };
             // The alert that filled the gap now sits at `pos` of this anchor's list.
-            if let Some(Some(other)) = self.entries.get_mut(moved as usize)
-                && let Some(p) = other.anchors.iter_mut().find(|(a, _)| a == anchor)
+            if let Some(other) = self.anchors.get_mut(moved as usize)
+                && let Some(p) = other.iter_mut().find(|(a, _)| a == anchor)
             {
                 p.1 = *pos;
             }
@@ -229,6 +310,7 @@ impl Matcher {
             set(filter_bit(ns, k));
             self.postings.probe(ns, k, key, candidates);
         });
+        // Sorted, the records are read in memory order.
         candidates.sort_unstable();
         candidates.dedup();
         let has = |bit: u16| {
@@ -236,78 +318,64 @@ impl Matcher {
                 .get(usize::from(bit) / 64)
                 .is_some_and(|w| w & (1 << (bit % 64)) != 0)
         };
-        let mut hits: Vec<Hit> = candidates
-            .iter()
-            .filter(|&&slot| {
-                self.required
-                    .get(slot as usize)
-                    .is_none_or(|&[a, b]| has(a) && has(b))
-            })
-            .filter_map(|&slot| self.entries.get(slot as usize)?.as_ref())
-            .filter(|e| view.eval(&e.node))
-            .map(|e| {
-                let mut leaves: Vec<&Leaf> = Vec::new();
-                view.matched_terms(&e.node, &mut leaves);
-                Hit {
-                    id: e.id,
-                    terms: leaves.iter().map(|l| l.label.to_string()).collect(),
-                }
-            })
-            .collect();
+        // Records are read in a tight loop of independent loads first, so the processor
+        // overlaps their cache misses instead of taking them one at a time between
+        // verifications; a candidate missing a required term goes here, unverified.
+        let gathered = &mut scratch.gathered;
+        gathered.clear();
+        gathered.extend(candidates.iter().filter_map(|&slot| {
+            let r = self.records.get(slot as usize)?;
+            let [a, b] = r.required;
+            (r.len != 0 && has(a) && has(b)).then_some(*r)
+        }));
+        scratch.memo.start(self.leaves.id_bound());
+        let mut eval = Eval {
+            view: &view,
+            leaves: &self.leaves,
+            memo: &mut scratch.memo,
+            filter,
+        };
+        let matched = &mut scratch.matched;
+        let mut hits = Vec::new();
+        for r in gathered.iter() {
+            let ops = r.program(&self.arena);
+            if !eval.holds(ops) {
+                continue;
+            }
+            // Terms are built for hits only (their leaves are memoised by now).
+            matched.clear();
+            eval.matched(ops, matched);
+            let terms = matched
+                .iter()
+                .filter_map(|&l| self.leaves.get(l))
+                .map(|l| String::from(&*l.label))
+                .collect();
+            hits.push(Hit { id: r.id, terms });
+        }
         hits.sort_unstable_by_key(|h| h.id);
         hits
     }
 
     /// An estimate, in bytes, of the memory the compiled set holds.
     pub fn memory_bytes(&self) -> usize {
-        let entries: usize = self
-            .entries
+        let anchors: usize = self
+            .anchors
             .iter()
-            .flatten()
-            .map(|e| {
-                node_bytes(&e.node)
-                    + e.anchors
-                        .iter()
-                        .map(|(a, _)| size_of::<(Anchor, u32)>() + a.key.len())
-                        .sum::<usize>()
+            .map(|a| {
+                a.iter()
+                    .map(|(a, _)| size_of::<(Anchor, u32)>() + a.key.len())
+                    .sum::<usize>()
             })
             .sum();
         size_of::<Self>()
-            + self.entries.capacity() * size_of::<Option<Entry>>()
-            + entries
-            + self.required.capacity() * size_of::<[u16; 2]>()
+            + self.records.capacity() * size_of::<Record>()
+            + self.anchors.capacity() * size_of::<Box<[(Anchor, u32)]>>()
+            + anchors
+            + self.arena.heap_bytes()
+            + self.leaves.heap_bytes()
             + self.free.capacity() * size_of::<Slot>()
             + self.by_id.capacity() * (size_of::<(AlertId, Slot)>() + 1)
             + self.postings.heap_bytes()
-    }
-}
-
-/// Heap held by a compiled tree (the node itself is counted by its parent).
-fn node_bytes(node: &Node) -> usize {
-    match node {
-        Node::And(nodes) | Node::Or(nodes) => nodes.iter().map(|n| size_of::<Node>() + node_bytes(n)).sum(),
-        Node::Not(n) => size_of::<Node>() + node_bytes(n),
-        Node::Leaf(leaf) => {
-            let pat = |p: &Pat| match p {
-                Pat::Terms(t) => t
-                    .iter()
-                    .map(|(_, s)| size_of::<(usize, Box<str>)>() + s.len())
-                    .sum(),
-                Pat::Prefix(s) => s.len(),
-                Pat::Nothing => 0,
-            };
-            let key = |k: &compile::KeyPat| match k {
-                compile::KeyPat::Exact(s) | compile::KeyPat::Prefix(s) => s.len(),
-            };
-            let test = match &leaf.test {
-                Test::Text { pat: p, .. } => pat(p),
-                Test::Lang(k) | Test::Topic(k) | Test::Ticker(k) => key(k),
-                Test::Source { key: k, name }
-                | Test::Entity { key: k, name, .. }
-                | Test::Said { key: k, name, .. } => key(k) + pat(name),
-            };
-            leaf.label.len() + test
-        }
     }
 }
 
@@ -516,5 +584,71 @@ mod tests {
         }
         assert!(m.postings.heap_bytes() < full / 2);
         assert!(m.matches(&ferry()).is_empty());
+    }
+
+    #[test]
+    fn alerts_sharing_a_leaf_keep_it_until_the_last_one_goes() {
+        let mut m = Matcher::new();
+        m.add(1, &q("company:tidewater")).ok();
+        m.add(2, &q("company:tidewater ferry")).ok();
+        m.add(3, &q("company:tidewater OR zebra")).ok();
+        let live = |m: &Matcher| m.leaves.live();
+        assert_eq!(live(&m), 3, "company:tidewater, ferry and zebra, each once");
+        m.remove(1);
+        m.remove(3);
+        assert_eq!(
+            ids(&m, &ferry()),
+            [2],
+            "the shared leaf still answers for alert 2"
+        );
+        m.remove(2);
+        assert_eq!(live(&m), 0);
+        assert!(m.leaves.get(0).is_none(), "the leaf itself is dropped");
+    }
+
+    #[test]
+    fn long_programs_reuse_freed_arena_space() {
+        let mut m = Matcher::new();
+        // Seven ops: past the inline size, so each lives in the arena.
+        let text = "(ferry OR zebra) (fire OR lifeboat*) -source:tabloid";
+        for round in 0..50 {
+            for id in 0..20 {
+                m.add(id, &q(text)).ok();
+            }
+            assert_eq!(ids(&m, &ferry()), (0..20).collect::<Vec<_>>(), "round {round}");
+            for id in 0..20 {
+                m.remove(id);
+            }
+        }
+        assert!(
+            m.arena.heap_bytes() < 20 * 7 * 4 * 4,
+            "churn does not grow the arena: {} bytes",
+            m.arena.heap_bytes()
+        );
+        assert!(m.matches(&ferry()).is_empty());
+    }
+
+    #[test]
+    fn a_scratch_reused_for_hundreds_of_stories_answers_as_a_fresh_one() {
+        let mut m = Matcher::new();
+        for (id, text) in [(1, "ferry"), (2, "-ferry"), (3, "\"engine fire\" OR budget")] {
+            m.add(id, &q(text)).ok();
+        }
+        let quiet = Story {
+            headline: "Council Approves Library Budget".into(),
+            ..Story::default()
+        };
+        let mut scratch = Scratch::default();
+        // Past the memo's 127-story stamp cycle, alternating answers.
+        for i in 0..300 {
+            let story = if i % 2 == 0 { ferry() } else { quiet.clone() };
+            let got: Vec<AlertId> = m
+                .matches_with(&story, &mut scratch)
+                .into_iter()
+                .map(|h| h.id)
+                .collect();
+            let want: &[AlertId] = if i % 2 == 0 { &[1, 3] } else { &[2, 3] };
+            assert_eq!(got, want, "story {i}");
+        }
     }
 }

@@ -75,6 +75,12 @@ pub(crate) enum Node {
 pub(crate) struct Leaf {
     pub test: Test,
     pub label: Box<str>,
+    /// Field, value kind and raw value: equal keys test alike, so alerts share one leaf.
+    pub key: Box<str>,
+    /// Story-filter bits ([`filter_bit`]) of which the story must have one for the leaf
+    /// to hold (its own anchors, when they are one or two exact keys); `[0, 0]`, always
+    /// set, when there is no such pair. Checked before the leaf's data is touched.
+    pub gate: [u16; 2],
 }
 
 /// Which texts a plain word looks in.
@@ -442,9 +448,49 @@ fn walk(q: &Query, rarity: &Rarity, depth: usize) -> Result<(Node, Plan), Refusa
         Query::Match { field, value } => {
             let (test, plan) = leaf(*field, value, rarity);
             let label = q.to_string().into_boxed_str();
-            (Node::Leaf(Leaf { test, label }), plan)
+            let key = leaf_key(*field, value);
+            let gate = gate(&plan);
+            (
+                Node::Leaf(Leaf {
+                    test,
+                    label,
+                    key,
+                    gate,
+                }),
+                plan,
+            )
         }
     })
+}
+
+/// A leaf's gate (see [`Leaf::gate`]): by the anchor rule, a story the leaf holds on
+/// carries one of its anchors, so it has that anchor's filter bit.
+fn gate(plan: &Plan) -> [u16; 2] {
+    let Plan::Set { anchors, .. } = plan else {
+        return [0, 0];
+    };
+    let bit = |a: &Anchor| {
+        let mut chars = a.key.chars();
+        let ns = chars.next()?;
+        (!a.prefix).then(|| filter_bit(ns, chars.as_str()))
+    };
+    match anchors.as_slice() {
+        [a] => bit(a).map_or([0, 0], |b| [b, b]),
+        [a, b] => bit(a).zip(bit(b)).map_or([0, 0], |(a, b)| [a, b]),
+        _ => [0, 0],
+    }
+}
+
+/// What makes two field matches the same test: the field, the kind of value and its
+/// text as written (the analysis that follows is a function of these).
+fn leaf_key(field: Option<Field>, value: &Value) -> Box<str> {
+    let kind = match value {
+        Value::Word(_) => 'w',
+        Value::Prefix(_) => 'p',
+        Value::Phrase(_) => 'q',
+    };
+    let field = field.map_or("", Field::name);
+    format!("{field}\u{0}{kind}{}", value.text()).into_boxed_str()
 }
 
 /// The test for one field match and its anchors (see the module doc for the rule).

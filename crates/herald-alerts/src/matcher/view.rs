@@ -9,98 +9,159 @@ use herald_nlp::Analyzer;
 use rustc_hash::FxHashMap;
 
 use super::compile::{
-    Leaf, NS_LANG, NS_SAID_ID, NS_SAID_NAME, NS_SOURCE_ID, NS_SOURCE_NAME, NS_TEXT, NS_TICKER, NS_TOPIC,
-    Node, Pat, Scope, Test, key_of, ns_entity_id, ns_entity_name, term_bit,
+    NS_LANG, NS_SAID_ID, NS_SAID_NAME, NS_SOURCE_ID, NS_SOURCE_NAME, NS_TEXT, NS_TICKER, NS_TOPIC, Pat,
+    Scope, Test, key_of, ns_entity_id, ns_entity_name, term_bit,
 };
 
-/// One analysed text, with its tokens also ordered by term for lookups.
+/// One analysed text: each distinct term once (found by hash), where it occurs, and the
+/// terms in text order for phrases. Term order (for prefixes) is sorted only if asked.
 pub(crate) struct Text {
-    /// The terms, back to back: one allocation per text rather than one per token.
+    /// The distinct terms, back to back: one allocation per text, not one per token.
     arena: String,
-    /// In text order: positions strictly increase.
-    tokens: Vec<Tok>,
-    /// Indexes into `tokens`, sorted by term (then position).
-    order: Vec<u32>,
+    /// Distinct terms, in order of first occurrence.
+    terms: Vec<Term>,
+    /// In text order: each token's position (strictly increasing) and distinct term.
+    tokens: Vec<(usize, u32)>,
+    /// Term hash → the first distinct term of that hash (the rest chain via
+    /// [`Term::next`]); empty while the text has few terms, which are scanned instead.
+    lookup: FxHashMap<u64, u32>,
+    /// Distinct term indexes sorted by term: built on the first prefix test.
+    order: std::cell::OnceCell<Vec<u32>>,
     /// A one-word Bloom filter of the terms (see [`term_bit`]).
     mask: u64,
+    /// How many distinct terms the text may have (from its length): the lookup is sized
+    /// for them once rather than grown step by step.
+    expect: usize,
 }
 
-/// One token: its term's place in the arena and its word position.
-#[derive(Clone, Copy)]
-struct Tok {
-    start: usize,
-    end: usize,
-    position: usize,
+/// A distinct term of a text.
+struct Term {
+    start: u32,
+    end: u32,
+    /// The next distinct term with the same hash, or `NONE`.
+    next: u32,
+}
+
+const NONE: u32 = u32::MAX;
+
+/// Texts with at most this many distinct terms (most entity names) are scanned, not hashed.
+const SCAN: usize = 8;
+
+fn hash(term: &str) -> u64 {
+    use std::hash::{BuildHasher, BuildHasherDefault};
+    BuildHasherDefault::<rustc_hash::FxHasher>::default().hash_one(term)
 }
 
 impl Text {
     fn new(analyzer: &mut Analyzer, text: &str) -> Text {
-        let mut arena = String::with_capacity(text.len());
-        let mut tokens = Vec::new();
-        let mut mask = 0;
+        let mut t = Text {
+            arena: String::new(),
+            terms: Vec::new(),
+            tokens: Vec::new(),
+            lookup: FxHashMap::default(),
+            order: std::cell::OnceCell::new(),
+            mask: 0,
+            expect: text.len() / 8,
+        };
         analyzer.for_each(text, |term, _, _, position| {
-            let start = arena.len();
-            arena.push_str(term);
-            mask |= term_bit(term);
-            tokens.push(Tok {
-                start,
-                end: arena.len(),
-                position,
-            });
+            let h = hash(term);
+            let d = match t.find(term, h) {
+                Some(d) => d,
+                None => t.push_term(term, h),
+            };
+            t.tokens.push((position, d));
         });
-        let len = u32::try_from(tokens.len()).unwrap_or(u32::MAX);
-        let mut order: Vec<u32> = (0..len).collect();
-        order.sort_unstable_by(|&a, &b| {
-            Self::term_at(&arena, &tokens, a)
-                .cmp(Self::term_at(&arena, &tokens, b))
-                .then(a.cmp(&b))
+        t
+    }
+
+    /// Adds a distinct term, returning its index.
+    fn push_term(&mut self, term: &str, h: u64) -> u32 {
+        let d = u32::try_from(self.terms.len()).unwrap_or(NONE);
+        let start = self.arena.len();
+        self.arena.push_str(term);
+        self.mask |= term_bit(term);
+        let end = self.arena.len();
+        self.terms.push(Term {
+            start: u32::try_from(start).unwrap_or(NONE),
+            end: u32::try_from(end).unwrap_or(NONE),
+            next: NONE,
         });
-        Text {
-            arena,
-            tokens,
-            order,
-            mask,
+        if self.terms.len() == SCAN + 1 {
+            // Past the scan size: index every term so far.
+            self.lookup.reserve(self.expect);
+            let all: Vec<(u64, u32)> = (0..d).map(|i| (hash(self.term(i)), i)).collect();
+            for (h, i) in all {
+                self.link(h, i);
+            }
+        }
+        if self.terms.len() > SCAN {
+            self.link(h, d);
+        }
+        d
+    }
+
+    /// Files distinct term `d` (of hash `h`) in the lookup, at the end of its chain.
+    fn link(&mut self, h: u64, d: u32) {
+        let Some(&first) = self.lookup.get(&h) else {
+            self.lookup.insert(h, d);
+            return;
+        };
+        let mut at = first;
+        while let Some(t) = self.terms.get(at as usize) {
+            if t.next == NONE {
+                break;
+            }
+            at = t.next;
+        }
+        if let Some(t) = self.terms.get_mut(at as usize)
+            && at != d
+        {
+            t.next = d;
         }
     }
 
-    fn term_at<'t>(arena: &'t str, tokens: &[Tok], i: u32) -> &'t str {
-        tokens
-            .get(i as usize)
-            .and_then(|t| arena.get(t.start..t.end))
+    /// The distinct index of `term` (whose hash is `h`), if the text has it.
+    fn find(&self, term: &str, h: u64) -> Option<u32> {
+        if self.terms.len() <= SCAN {
+            return (0..self.terms.len() as u32).find(|&d| self.term(d) == term);
+        }
+        let mut at = *self.lookup.get(&h)?;
+        while at != NONE {
+            if self.term(at) == term {
+                return Some(at);
+            }
+            at = self.terms.get(at as usize)?.next;
+        }
+        None
+    }
+
+    fn term(&self, d: u32) -> &str {
+        self.terms
+            .get(d as usize)
+            .and_then(|t| self.arena.get(t.start as usize..t.end as usize))
             .unwrap_or_default()
-    }
-
-    fn term(&self, t: &Tok) -> &str {
-        self.arena.get(t.start..t.end).unwrap_or_default()
-    }
-
-    fn sorted(&self) -> impl Iterator<Item = &Tok> {
-        self.order.iter().filter_map(|&i| self.tokens.get(i as usize))
     }
 
     /// Each distinct term once.
     pub(crate) fn distinct_terms(&self) -> impl Iterator<Item = &str> {
-        let mut last: Option<&str> = None;
-        self.sorted().filter_map(move |t| {
-            let term = self.term(t);
-            if last == Some(term) {
-                return None;
-            }
-            last = Some(term);
-            Some(term)
-        })
+        (0..self.terms.len() as u32).map(|d| self.term(d))
     }
 
-    /// The tokens whose term sorts at or after `s`, in term order.
-    fn from(&self, s: &str) -> impl Iterator<Item = &Tok> {
-        let lo = self
-            .order
-            .partition_point(|&i| Self::term_at(&self.arena, &self.tokens, i) < s);
-        self.order
-            .get(lo..)
-            .unwrap_or_default()
-            .iter()
-            .filter_map(|&i| self.tokens.get(i as usize))
+    fn order(&self) -> &[u32] {
+        self.order.get_or_init(|| {
+            // Sorted by the first eight bytes as a number (string order for them), the
+            // rest compared only on a tie: most comparisons are one integer compare.
+            let head = |d: u32| {
+                let mut b = [0u8; 8];
+                for (to, from) in b.iter_mut().zip(self.term(d).bytes()) {
+                    *to = from;
+                }
+                u64::from_be_bytes(b)
+            };
+            let mut keyed: Vec<(u64, u32)> = (0..self.terms.len() as u32).map(|d| (head(d), d)).collect();
+            keyed.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| self.term(a.1).cmp(self.term(b.1))));
+            keyed.into_iter().map(|(_, d)| d).collect()
+        })
     }
 
     /// The pattern occurs in this text, by `naive`'s rule.
@@ -108,27 +169,32 @@ impl Text {
         match pat {
             Pat::Nothing => false,
             // Terms with the prefix sort together, right at the prefix.
-            Pat::Prefix(p) => self
-                .from(p)
-                .next()
-                .is_some_and(|t| self.term(t).starts_with(&**p)),
+            Pat::Prefix(p) => {
+                let order = self.order();
+                let lo = order.partition_point(|&d| self.term(d) < &**p);
+                order.get(lo).is_some_and(|&d| self.term(d).starts_with(&**p))
+            }
             Pat::Terms(terms) => {
                 let Some(((_, first), rest)) = terms.split_first() else {
                     return false;
                 };
-                self.from(first)
-                    .take_while(|t| self.term(t) == &**first)
-                    .any(|start| {
-                        rest.iter().all(|(offset, term)| {
-                            start.position.checked_add(*offset).is_some_and(|pos| {
-                                self.tokens
-                                    .binary_search_by_key(&pos, |t| t.position)
-                                    .ok()
-                                    .and_then(|i| self.tokens.get(i))
-                                    .is_some_and(|t| self.term(t) == &**term)
-                            })
+                let Some(d) = self.find(first, hash(first)) else {
+                    return false;
+                };
+                if rest.is_empty() {
+                    return true;
+                }
+                self.tokens.iter().filter(|&&(_, t)| t == d).any(|&(start, _)| {
+                    rest.iter().all(|(offset, term)| {
+                        start.checked_add(*offset).is_some_and(|pos| {
+                            self.tokens
+                                .binary_search_by_key(&pos, |&(p, _)| p)
+                                .ok()
+                                .and_then(|i| self.tokens.get(i))
+                                .is_some_and(|&(_, t)| self.term(t) == &**term)
                         })
                     })
+                })
             }
         }
     }
@@ -280,38 +346,8 @@ impl<'a> View<'a> {
             .filter_map(|&i| self.entities.get(i))
     }
 
-    /// Does the story satisfy the compiled query?
-    pub(crate) fn eval(&self, node: &Node) -> bool {
-        match node {
-            Node::And(nodes) => nodes.iter().all(|n| self.eval(n)),
-            Node::Or(nodes) => nodes.iter().any(|n| self.eval(n)),
-            Node::Not(n) => !self.eval(n),
-            Node::Leaf(leaf) => self.test(&leaf.test),
-        }
-    }
-
-    /// The labels of the leaves that made a matching query match: those that hold,
-    /// outside any NOT (a NOT holds by what is absent, which is no term to show).
-    pub(crate) fn matched_terms<'n>(&self, node: &'n Node, out: &mut Vec<&'n Leaf>) {
-        match node {
-            Node::And(nodes) | Node::Or(nodes) => {
-                for n in nodes.iter() {
-                    // A leaf is tested once, below; a subtree only if it holds.
-                    if matches!(n, Node::Leaf(_)) || self.eval(n) {
-                        self.matched_terms(n, out);
-                    }
-                }
-            }
-            Node::Not(_) => {}
-            Node::Leaf(leaf) => {
-                if self.test(&leaf.test) && !out.iter().any(|l| l.label == leaf.label) {
-                    out.push(leaf);
-                }
-            }
-        }
-    }
-
-    fn test(&self, test: &Test) -> bool {
+    /// Does the story pass one leaf's test?
+    pub(crate) fn test(&self, test: &Test) -> bool {
         match test {
             Test::Text { scope, pat } => match scope {
                 Scope::Headline => self.headline.has(pat),
@@ -376,5 +412,27 @@ mod tests {
         assert!(!t.has(&phrase("export", "grain")));
         assert!(KeyPat::Exact("en".into()).accepts(Some("en")));
         assert!(!KeyPat::Prefix("".into()).accepts(None));
+    }
+
+    #[test]
+    fn a_long_text_finds_words_phrases_and_prefixes_by_hash() {
+        let mut a = Analyzer::default();
+        let t = Text::new(
+            &mut a,
+            "Dockworkers at the northern harbour voted to extend the strike on Tuesday, \
+             saying grain exports could wait until the harbour board returns to talks",
+        );
+        assert!(t.terms.len() > SCAN, "the hashed lookup is the one under test");
+        let word = |w: &str| Pat::Terms(vec![(0, w.into())].into());
+        let phrase = |x: &str, y: &str| Pat::Terms(vec![(0, x.into()), (1, y.into())].into());
+        assert!(t.has(&word("harbour")));
+        assert!(t.has(&word("tuesday")));
+        assert!(!t.has(&word("ferry")));
+        assert!(t.has(&phrase("grain", "export")));
+        assert!(t.has(&phrase("harbour", "board")), "second occurrence of harbour");
+        assert!(!t.has(&phrase("export", "grain")));
+        assert!(t.has(&Pat::Prefix("dockwork".into())));
+        assert!(!t.has(&Pat::Prefix("dockz".into())));
+        assert_eq!(t.distinct_terms().count(), t.terms.len());
     }
 }
