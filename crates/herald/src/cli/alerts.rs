@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use futures_util::StreamExt;
+use herald_term::sse::SseParser;
 use serde_json::{Value, json};
 
 use super::NodeArgs;
@@ -231,51 +232,6 @@ fn print_hit(hit: &Value, json: bool) {
     );
 }
 
-/// Splits a Server-Sent Events byte stream into (event, id, data) triples.
-#[derive(Default)]
-struct Sse {
-    buf: Vec<u8>,
-    event: String,
-    id: Option<String>,
-    data: String,
-}
-
-impl Sse {
-    fn push(&mut self, bytes: &[u8], out: &mut Vec<(String, Option<String>, String)>) {
-        self.buf.extend_from_slice(bytes);
-        while let Some(nl) = self.buf.iter().position(|b| *b == b'\n') {
-            let raw: Vec<u8> = self.buf.drain(..=nl).collect();
-            let line = String::from_utf8_lossy(&raw);
-            let line = line.trim_end_matches(['\n', '\r']);
-            if line.is_empty() {
-                let (event, id, data) = (
-                    std::mem::take(&mut self.event),
-                    self.id.take(),
-                    std::mem::take(&mut self.data),
-                );
-                if !event.is_empty() || !data.is_empty() {
-                    out.push((event, id, data));
-                }
-                continue;
-            }
-            let (field, value) = line
-                .split_once(':')
-                .map_or((line, ""), |(f, v)| (f, v.strip_prefix(' ').unwrap_or(v)));
-            match field {
-                "event" => self.event = value.to_string(),
-                "id" => self.id = Some(value.to_string()),
-                "data" => {
-                    if !self.data.is_empty() {
-                        self.data.push('\n');
-                    }
-                    self.data.push_str(value);
-                }
-                _ => {}
-            }
-        }
-    }
-}
-
 async fn tail(
     client: &Client,
     id: Option<String>,
@@ -315,11 +271,10 @@ async fn tail(
         ever_connected = true;
         backoff = Duration::from_millis(250);
         let mut body = resp.bytes_stream();
-        let mut parser = Sse::default();
-        let mut events = Vec::new();
+        let mut parser = SseParser::default();
         while let Some(Ok(chunk)) = body.next().await {
-            parser.push(&chunk, &mut events);
-            for (event, ev_id, data) in events.drain(..) {
+            for ev in parser.push(&chunk) {
+                let (event, ev_id, data) = (ev.name, ev.id, ev.data);
                 let v: Value = serde_json::from_str(&data).unwrap_or(Value::Null);
                 match event.as_str() {
                     "hit" => {
@@ -344,27 +299,5 @@ async fn tail(
         }
         eprintln!("herald: stream ended; reconnecting");
         tokio::time::sleep(backoff).await;
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn hit_events_split_across_chunks_are_reassembled() {
-        let mut p = Sse::default();
-        let mut out = Vec::new();
-        p.push(b": keep-alive\n\nevent: hit\nid: 4\ndata: {\"hit_s", &mut out);
-        assert!(out.is_empty());
-        p.push(b"eq\":4}\r\n\r\n", &mut out);
-        assert_eq!(
-            out,
-            vec![(
-                "hit".to_string(),
-                Some("4".to_string()),
-                "{\"hit_seq\":4}".to_string()
-            )]
-        );
     }
 }

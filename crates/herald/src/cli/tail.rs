@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use anyhow::bail;
 use futures_util::StreamExt;
+use herald_term::sse::SseParser;
 use serde_json::Value;
 
 use super::NodeArgs;
@@ -26,56 +27,6 @@ pub struct Args {
     count: Option<u64>,
     #[command(flatten)]
     node: NodeArgs,
-}
-
-/// One parsed Server-Sent Event.
-#[derive(Default)]
-struct Event {
-    name: String,
-    id: Option<String>,
-    data: String,
-}
-
-/// Splits a byte stream into events (the SSE wire format, fields event/id/data).
-#[derive(Default)]
-struct SseParser {
-    buf: Vec<u8>,
-    cur: Event,
-}
-
-impl SseParser {
-    fn push(&mut self, bytes: &[u8], out: &mut Vec<Event>) {
-        self.buf.extend_from_slice(bytes);
-        while let Some(nl) = self.buf.iter().position(|b| *b == b'\n') {
-            let line: Vec<u8> = self.buf.drain(..=nl).collect();
-            let line = String::from_utf8_lossy(&line);
-            let line = line.trim_end_matches(['\n', '\r']);
-            if line.is_empty() {
-                let ev = std::mem::take(&mut self.cur);
-                if !ev.data.is_empty() || !ev.name.is_empty() {
-                    out.push(ev);
-                }
-                continue;
-            }
-            if line.starts_with(':') {
-                continue;
-            }
-            let (field, value) = line
-                .split_once(':')
-                .map_or((line, ""), |(f, v)| (f, v.strip_prefix(' ').unwrap_or(v)));
-            match field {
-                "event" => self.cur.name = value.to_string(),
-                "id" => self.cur.id = Some(value.to_string()),
-                "data" => {
-                    if !self.cur.data.is_empty() {
-                        self.cur.data.push('\n');
-                    }
-                    self.cur.data.push_str(value);
-                }
-                _ => {}
-            }
-        }
-    }
 }
 
 fn print_story(story: &Value, json: bool) {
@@ -136,11 +87,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             backoff = Duration::from_millis(250);
             let mut body = resp.bytes_stream();
             let mut parser = SseParser::default();
-            let mut events = Vec::new();
             while let Some(chunk) = body.next().await {
                 let Ok(chunk) = chunk else { break };
-                parser.push(&chunk, &mut events);
-                for ev in events.drain(..) {
+                for ev in parser.push(&chunk) {
                     match ev.name.as_str() {
                         "story" => {
                             if let Ok(story) = serde_json::from_str::<Value>(&ev.data) {
@@ -172,26 +121,4 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             tokio::time::sleep(backoff).await;
         }
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn parses_events_split_across_chunks() {
-        let mut p = SseParser::default();
-        let mut out = Vec::new();
-        p.push(b": keep-alive\n\nevent: story\nid: 7\nda", &mut out);
-        assert!(out.is_empty());
-        p.push(
-            b"ta: {\"a\":1}\r\n\r\nevent: lag\ndata: {\"resume_from\":7}\n\n",
-            &mut out,
-        );
-        assert_eq!(out.len(), 2);
-        assert_eq!(out[0].name, "story");
-        assert_eq!(out[0].id.as_deref(), Some("7"));
-        assert_eq!(out[0].data, "{\"a\":1}");
-        assert_eq!(out[1].name, "lag");
-    }
 }
