@@ -297,69 +297,22 @@ impl Follower {
 
 /// Carries out one Command; the answer (or the failure) comes back as an Event.
 pub async fn execute(node: &Node, cmd: Command) -> Option<Event> {
-    match cmd {
-        Command::Quit => None,
-        Command::Search { query } => {
-            Some(
-                search(node, &query)
-                    .await
-                    .unwrap_or_else(|message| Event::Failed {
-                        what: format!("search {query:?}"),
-                        message,
-                    }),
-            )
+    // Each command's answer, or a failure named by what was asked.
+    let (answer, what) = match cmd {
+        Command::Quit => return None,
+        Command::Search { query } => (search(node, &query).await, format!("search {query:?}")),
+        Command::LoadStory { id } => (load_story(node, &id).await, format!("story {id}")),
+        Command::ListAlerts => (list_alerts(node, None).await, "ALRT".to_string()),
+        Command::AddAlert { name, query } => {
+            (add_alert(node, &name, &query).await, format!("ALRT ADD {name}"))
         }
-        Command::LoadStory { id } => {
-            Some(
-                load_story(node, &id)
-                    .await
-                    .unwrap_or_else(|message| Event::Failed {
-                        what: format!("story {id}"),
-                        message,
-                    }),
-            )
+        Command::RemoveAlert { id, name } => {
+            (remove_alert(node, &id, &name).await, format!("ALRT RM {name}"))
         }
-        Command::ListAlerts => Some(
-            list_alerts(node, None)
-                .await
-                .unwrap_or_else(|message| Event::Failed {
-                    what: "ALRT".into(),
-                    message,
-                }),
-        ),
-        Command::AddAlert { name, query } => Some(add_alert(node, &name, &query).await.unwrap_or_else(
-            |message| Event::Failed {
-                what: format!("ALRT ADD {name}"),
-                message,
-            },
-        )),
-        Command::RemoveAlert { id, name } => Some(remove_alert(node, &id, &name).await.unwrap_or_else(
-            |message| Event::Failed {
-                what: format!("ALRT RM {name}"),
-                message,
-            },
-        )),
-        Command::TestAlert { query } => {
-            Some(
-                backtest(node, &query)
-                    .await
-                    .unwrap_or_else(|message| Event::Failed {
-                        what: format!("ALRT TEST {query}"),
-                        message,
-                    }),
-            )
-        }
-        Command::FindEntity { name } => {
-            Some(
-                find_entity(node, &name)
-                    .await
-                    .unwrap_or_else(|message| Event::Failed {
-                        what: format!("ENT {name}"),
-                        message,
-                    }),
-            )
-        }
-    }
+        Command::TestAlert { query } => (backtest(node, &query).await, format!("ALRT TEST {query}")),
+        Command::FindEntity { name } => (find_entity(node, &name).await, format!("ENT {name}")),
+    };
+    Some(answer.unwrap_or_else(|message| Event::Failed { what, message }))
 }
 
 /// GETs a JSON answer; an error is one status-line sentence.
