@@ -35,6 +35,20 @@ impl Client {
         u
     }
 
+    /// Sends a request and returns the JSON answer (Null for an empty one), or an error
+    /// naming `what` failed with the node's own message.
+    pub async fn send_json(&self, req: reqwest::RequestBuilder, what: &str) -> anyhow::Result<Value> {
+        let resp = req.send().await.map_err(|e| self.unreachable(e))?;
+        if !resp.status().is_success() {
+            bail!("{what} failed: {}", error_message(resp).await);
+        }
+        let text = resp.text().await.context("reading the node's answer")?;
+        if text.trim().is_empty() {
+            return Ok(Value::Null);
+        }
+        serde_json::from_str(&text).context("the node's answer is not JSON")
+    }
+
     /// Turns a transport error into a message that says what to check.
     pub fn unreachable(&self, e: reqwest::Error) -> anyhow::Error {
         if e.is_connect() || e.is_timeout() {

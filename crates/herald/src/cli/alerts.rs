@@ -4,7 +4,7 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
-use anyhow::{Context, bail};
+use anyhow::bail;
 use futures_util::StreamExt;
 use herald_term::sse::SseParser;
 use serde_json::{Value, json};
@@ -118,7 +118,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 if let Some(r) = rate {
                     body["rate_limit_per_min"] = r.into();
                 }
-                let v = send(&client, client.http.post(client.url("/v1/alerts")).json(&body), "adding the alert").await?;
+                let v = client.send_json(client.http.post(client.url("/v1/alerts")).json(&body), "adding the alert").await?;
                 if json {
                     println!("{v}");
                 } else {
@@ -130,7 +130,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 Ok(ExitCode::SUCCESS)
             }
             Command::List { json, .. } => {
-                let v = send(&client, client.http.get(client.url("/v1/alerts")), "listing alerts").await?;
+                let v = client.send_json(client.http.get(client.url("/v1/alerts")), "listing alerts").await?;
                 if json {
                     println!("{v}");
                     return Ok(ExitCode::SUCCESS);
@@ -156,7 +156,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                     bail!("{id:?} is not an alert id (they look like al_0123456789abcdef; see `herald alerts list`)");
                 }
                 let url = client.url(&format!("/v1/alerts/{id}"));
-                send(&client, client.http.delete(url), "removing the alert").await?;
+                client.send_json(client.http.delete(url), "removing the alert").await?;
                 eprintln!("removed {id}");
                 Ok(ExitCode::SUCCESS)
             }
@@ -164,7 +164,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 let q = query.join(" ");
                 check_query(&q, false)?;
                 let body = json!({"query": q, "days": days});
-                let v = send(&client, client.http.post(client.url("/v1/alerts/test")).json(&body), "backtesting").await?;
+                let v = client.send_json(client.http.post(client.url("/v1/alerts/test")).json(&body), "backtesting").await?;
                 if json {
                     println!("{v}");
                     return Ok(ExitCode::SUCCESS);
@@ -198,19 +198,6 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             } => tail(&client, id, since, json, count).await,
         }
     })
-}
-
-/// Sends a request and returns the JSON answer (Null for an empty one), or the node's error.
-async fn send(client: &Client, req: reqwest::RequestBuilder, what: &str) -> anyhow::Result<Value> {
-    let resp = req.send().await.map_err(|e| client.unreachable(e))?;
-    if !resp.status().is_success() {
-        bail!("{what} failed: {}", error_message(resp).await);
-    }
-    let text = resp.text().await.context("reading the node's answer")?;
-    if text.trim().is_empty() {
-        return Ok(Value::Null);
-    }
-    serde_json::from_str(&text).context("the node's answer is not JSON")
 }
 
 fn print_hit(hit: &Value, json: bool) {

@@ -3,12 +3,11 @@
 
 use std::process::ExitCode;
 
-use anyhow::{Context, bail};
 use serde_json::{Value, json};
 
 use super::NodeArgs;
 use super::search::short_time;
-use crate::client::{Client, error_message, runtime};
+use crate::client::{Client, runtime};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -87,15 +86,6 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// Sends a request and returns the JSON answer, or an error naming what failed.
-async fn call(client: &Client, req: reqwest::RequestBuilder, what: &str) -> anyhow::Result<Value> {
-    let resp = req.send().await.map_err(|e| client.unreachable(e))?;
-    if !resp.status().is_success() {
-        bail!("{what} failed: {}", error_message(resp).await);
-    }
-    resp.json().await.context("reading the node's answer")
-}
-
 fn add(a: AddArgs) -> anyhow::Result<ExitCode> {
     let client = Client::new(&a.node.url)?;
     let body = json!({
@@ -107,8 +97,7 @@ fn add(a: AddArgs) -> anyhow::Result<ExitCode> {
         "category": a.category,
         "id": a.id,
     });
-    let v = runtime()?.block_on(call(
-        &client,
+    let v = runtime()?.block_on(client.send_json(
         client.http.post(client.url("/v1/entities")).json(&body),
         "adding the entity",
     ))?;
@@ -134,7 +123,7 @@ fn strings(v: &Value) -> Vec<&str> {
 fn show(a: ShowArgs) -> anyhow::Result<ExitCode> {
     let client = Client::new(&a.node.url)?;
     let url = entity_url(&client, &a.id)?;
-    let v = runtime()?.block_on(call(&client, client.http.get(url), &format!("showing {}", a.id)))?;
+    let v = runtime()?.block_on(client.send_json(client.http.get(url), &format!("showing {}", a.id)))?;
     if a.json {
         println!("{}", serde_json::to_string_pretty(&v)?);
         return Ok(ExitCode::SUCCESS);
@@ -215,7 +204,7 @@ fn find(a: FindArgs) -> anyhow::Result<ExitCode> {
     url.query_pairs_mut()
         .append_pair("q", &text)
         .append_pair("limit", &a.limit.to_string());
-    let v = runtime()?.block_on(call(&client, client.http.get(url), "the lookup"))?;
+    let v = runtime()?.block_on(client.send_json(client.http.get(url), "the lookup"))?;
     if a.json {
         println!("{v}");
         return Ok(ExitCode::SUCCESS);

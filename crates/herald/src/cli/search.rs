@@ -2,11 +2,10 @@
 
 use std::process::ExitCode;
 
-use anyhow::{Context, bail};
 use serde_json::Value;
 
 use super::NodeArgs;
-use crate::client::{Client, check_query, error_message, runtime};
+use crate::client::{Client, check_query, runtime};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -51,16 +50,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         if let Some(c) = &args.cursor {
             url.query_pairs_mut().append_pair("cursor", c);
         }
-        let resp = client
-            .http
-            .get(url)
-            .send()
-            .await
-            .map_err(|e| client.unreachable(e))?;
-        if !resp.status().is_success() {
-            bail!("search failed: {}", error_message(resp).await);
-        }
-        let v: Value = resp.json().await.context("reading the node's answer")?;
+        let v = client.send_json(client.http.get(url), "search").await?;
         if args.json {
             println!("{v}");
             return Ok(ExitCode::SUCCESS);
