@@ -49,6 +49,80 @@ impl Client {
         serde_json::from_str(&text).context("the node's answer is not JSON")
     }
 
+    /// Follows an SSE stream of `event` items (`story` on the wire, `hit` for alerts) from
+    /// `url`, calling `on_item` with each one's JSON. Resumes after the last id seen
+    /// (`since` at first) when the connection drops or the node says the client lagged,
+    /// backing off 0.25 s doubling to 10 s; the first connection failing is an error.
+    /// Ends after `count` items, if given.
+    pub async fn follow(
+        &self,
+        url: Url,
+        event: &str,
+        since: Option<u64>,
+        count: Option<u64>,
+        mut on_item: impl FnMut(&Value),
+    ) -> anyhow::Result<std::process::ExitCode> {
+        use futures_util::StreamExt;
+        use std::time::Duration;
+        let mut last = since;
+        let mut seen = 0u64;
+        let mut backoff = Duration::from_millis(250);
+        let mut ever_connected = false;
+        loop {
+            let mut req = self.http.get(url.clone()).header("accept", "text/event-stream");
+            if let Some(l) = last {
+                req = req.header("last-event-id", l.to_string());
+            }
+            let resp = match req.send().await {
+                Ok(r) => r,
+                Err(e) if !ever_connected => return Err(self.unreachable(e)),
+                Err(e) => {
+                    eprintln!(
+                        "herald: connection lost ({e}); retrying in {:.1}s",
+                        backoff.as_secs_f64()
+                    );
+                    tokio::time::sleep(backoff).await;
+                    backoff = (backoff * 2).min(Duration::from_secs(10));
+                    continue;
+                }
+            };
+            if !resp.status().is_success() {
+                bail!("{}", error_message(resp).await);
+            }
+            ever_connected = true;
+            backoff = Duration::from_millis(250);
+            let mut body = resp.bytes_stream();
+            let mut parser = herald_term::sse::SseParser::default();
+            while let Some(Ok(chunk)) = body.next().await {
+                for ev in parser.push(&chunk) {
+                    let v: Value = serde_json::from_str(&ev.data).unwrap_or(Value::Null);
+                    if ev.name == event {
+                        if !v.is_null() {
+                            on_item(&v);
+                        }
+                        if let Some(id) = ev.id.as_deref().and_then(|i| i.parse().ok()) {
+                            last = Some(id);
+                        }
+                        seen += 1;
+                        if count.is_some_and(|c| seen >= c) {
+                            return Ok(std::process::ExitCode::SUCCESS);
+                        }
+                    } else if ev.name == "lag" {
+                        if let Some(r) = v["resume_from"].as_u64() {
+                            last = Some(r);
+                        }
+                        eprintln!(
+                            "herald: fell behind; resuming after {event} {}",
+                            last.unwrap_or(0)
+                        );
+                    }
+                }
+            }
+            eprintln!("herald: stream ended; reconnecting");
+            tokio::time::sleep(backoff).await;
+        }
+    }
+
     /// Turns a transport error into a message that says what to check.
     pub fn unreachable(&self, e: reqwest::Error) -> anyhow::Error {
         if e.is_connect() || e.is_timeout() {

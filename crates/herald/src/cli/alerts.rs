@@ -2,15 +2,12 @@
 //! query against the archive, and follow alert hits live.
 
 use std::process::ExitCode;
-use std::time::Duration;
 
 use anyhow::bail;
-use futures_util::StreamExt;
-use herald_term::sse::SseParser;
 use serde_json::{Value, json};
 
 use super::NodeArgs;
-use crate::client::{Client, check_query, error_message, runtime};
+use crate::client::{Client, check_query, runtime};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -226,65 +223,11 @@ async fn tail(
     json: bool,
     count: Option<u64>,
 ) -> anyhow::Result<ExitCode> {
-    let mut last = since;
-    let mut seen = 0u64;
-    let mut backoff = Duration::from_millis(250);
-    let mut ever_connected = false;
-    loop {
-        let mut url = client.url("/v1/alerts/stream");
-        if let Some(id) = &id {
-            url.query_pairs_mut().append_pair("alert", id);
-        }
-        let mut req = client.http.get(url).header("accept", "text/event-stream");
-        if let Some(l) = last {
-            req = req.header("last-event-id", l.to_string());
-        }
-        let resp = match req.send().await {
-            Ok(r) => r,
-            Err(e) if !ever_connected => return Err(client.unreachable(e)),
-            Err(e) => {
-                eprintln!(
-                    "herald: connection lost ({e}); retrying in {:.1}s",
-                    backoff.as_secs_f64()
-                );
-                tokio::time::sleep(backoff).await;
-                backoff = (backoff * 2).min(Duration::from_secs(10));
-                continue;
-            }
-        };
-        if !resp.status().is_success() {
-            bail!("{}", error_message(resp).await);
-        }
-        ever_connected = true;
-        backoff = Duration::from_millis(250);
-        let mut body = resp.bytes_stream();
-        let mut parser = SseParser::default();
-        while let Some(Ok(chunk)) = body.next().await {
-            for ev in parser.push(&chunk) {
-                let (event, ev_id, data) = (ev.name, ev.id, ev.data);
-                let v: Value = serde_json::from_str(&data).unwrap_or(Value::Null);
-                match event.as_str() {
-                    "hit" => {
-                        print_hit(&v, json);
-                        if let Some(n) = ev_id.as_deref().and_then(|i| i.parse().ok()) {
-                            last = Some(n);
-                        }
-                        seen += 1;
-                        if count.is_some_and(|c| seen >= c) {
-                            return Ok(ExitCode::SUCCESS);
-                        }
-                    }
-                    "lag" => {
-                        if let Some(r) = v["resume_from"].as_u64() {
-                            last = Some(r);
-                        }
-                        eprintln!("herald: fell behind; resuming after hit {}", last.unwrap_or(0));
-                    }
-                    _ => {}
-                }
-            }
-        }
-        eprintln!("herald: stream ended; reconnecting");
-        tokio::time::sleep(backoff).await;
+    let mut url = client.url("/v1/alerts/stream");
+    if let Some(id) = &id {
+        url.query_pairs_mut().append_pair("alert", id);
     }
+    client
+        .follow(url, "hit", since, count, |hit| print_hit(hit, json))
+        .await
 }
