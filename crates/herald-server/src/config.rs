@@ -193,7 +193,7 @@ impl Config {
         }
         if let Some(fetch) = &f.fetch {
             for entry in &fetch.allow {
-                crate::alerts::ssrf::AllowEntry::parse(entry).map_err(|message| ConfigError::Value {
+                herald_ingest::ssrf::AllowEntry::parse(entry).map_err(|message| ConfigError::Value {
                     key: "fetch.allow".into(),
                     origin: origin.into(),
                     message,

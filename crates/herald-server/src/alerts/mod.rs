@@ -10,14 +10,14 @@
 //! * [`store`] — `alerts.jsonl`, the alerts themselves.
 //! * [`hits`] — `hits.log`, every hit with its `hit_seq`, and how far matching got.
 //! * [`hub`] — live fan-out of hits.
-//! * [`ssrf`] — the guard on webhook URLs.
+//! * [`ssrf`] — the guard on webhook URLs (herald-ingest's, shared with feed fetching).
 //! * [`backtest`] — what a query would have hit over the last days.
 
 pub mod backtest;
 pub mod hits;
 pub mod hub;
 mod runner;
-pub mod ssrf;
+pub use herald_ingest::ssrf;
 pub mod store;
 mod webhook;
 

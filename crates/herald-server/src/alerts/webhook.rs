@@ -17,7 +17,7 @@ use sha2::Sha256;
 use tokio::sync::{Notify, oneshot};
 
 use super::hits::{HitRecord, HitsReader};
-use super::ssrf::Guard;
+use herald_ingest::ssrf::Guard;
 use super::store::Alert;
 use super::{AlertsError, lock};
 

@@ -1,6 +1,6 @@
-//! The guard on outgoing requests (webhooks): a URL whose host resolves to a loopback,
-//! private, link-local, shared or cloud-metadata address is refused, unless the host or
-//! the address is on the allow-list (`fetch.allow` / `HERALD_FETCH_ALLOW`).
+//! The guard on outgoing requests (feeds, linked pages, webhooks): a URL whose host resolves
+//! to a loopback, private, link-local, shared or cloud-metadata address is refused, unless
+//! the host or the address is on the allow-list (`fetch.allow` / `HERALD_FETCH_ALLOW`).
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 

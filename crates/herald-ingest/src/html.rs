@@ -1,0 +1,1 @@
+//! Item HTML to clean text: paragraphs kept; scripts, styles, trackers and markup gone.

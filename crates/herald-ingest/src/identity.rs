@@ -1,0 +1,1 @@
+//! Item identity: canonical links (tracking parameters stripped) and the key a story id comes from.

@@ -1,0 +1,1 @@
+//! OPML import (Miniflux, FreshRSS, Feedly, newsboat exports) and export.

@@ -1,0 +1,1 @@
+//! WebSub: subscribing to a feed's hub and verifying what it pushes.
