@@ -14,5 +14,5 @@ pub mod story;
 pub mod text;
 
 pub use id::{StoryId, content_hash, story_id};
-pub use story::{Entity, EntityKind, Figure, Mention, Quote, Source, Story, Timestamp, Topic};
+pub use story::{Enclosure, Entity, EntityKind, Figure, Mention, Quote, Source, Story, Timestamp, Topic};
 pub use text::{ParseError, ParsedText, parse_text};

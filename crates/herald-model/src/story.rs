@@ -136,6 +136,18 @@ pub struct Topic {
     pub evidence: Vec<String>,
 }
 
+/// A file attached to a story by its source (a podcast's audio, a photo).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Enclosure {
+    pub url: String,
+    /// The MIME type the source gave (`audio/mpeg`), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mime: Option<String>,
+    /// The size in bytes the source gave, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub length: Option<u64>,
+}
+
 /// A news story: what a source sent, plus what Herald understood of it.
 ///
 /// `id`, `version`, `seq` and `received_at` are assigned by the node; a client that
@@ -169,6 +181,19 @@ pub struct Story {
     pub published_at: Option<Timestamp>,
     #[serde(default, with = "time::serde::rfc3339::option")]
     pub received_at: Option<Timestamp>,
+    /// When the source last changed the story, if it says (a feed item's `updated`).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "time::serde::rfc3339::option"
+    )]
+    pub updated_at: Option<Timestamp>,
+    /// The source's own categories or tags for the story (a feed item's categories).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub categories: Vec<String>,
+    /// Media attached by the source (a feed item's enclosures: audio, video, images).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub enclosures: Vec<Enclosure>,
     #[serde(default)]
     pub entities: Vec<Entity>,
     #[serde(default)]
