@@ -35,6 +35,17 @@ pub struct Config {
     /// Host names and CIDRs that outgoing requests (webhooks) may reach even though they
     /// are loopback, private or link-local (`fetch.allow` / `HERALD_FETCH_ALLOW`).
     pub fetch_allow: Vec<String>,
+    /// Feed polls in flight at once.
+    pub feed_concurrency: usize,
+    /// Fetches to one host at once.
+    pub feed_per_host: usize,
+    /// Largest feed or page body fetched, in bytes (cut off while streaming).
+    pub fetch_max_body_bytes: usize,
+    /// Longest one fetch may take, redirects and body included, in milliseconds.
+    pub fetch_timeout_ms: u64,
+    /// This node's public base URL (`https://herald.example.org`) for WebSub callbacks;
+    /// unset, feeds are only polled.
+    pub websub_callback: Option<String>,
 }
 
 /// The default listen address (DESIGN §5).
@@ -56,6 +67,11 @@ impl Config {
             alert_retry_max_ms: 5 * 60 * 1000,
             webhook_timeout_ms: 10_000,
             fetch_allow: Vec::new(),
+            feed_concurrency: 64,
+            feed_per_host: 4,
+            fetch_max_body_bytes: 10 * 1024 * 1024,
+            fetch_timeout_ms: 30_000,
+            websub_callback: None,
         }
     }
 
@@ -120,6 +136,17 @@ impl Config {
                 "webhook_timeout_ms" => {
                     from_env.webhook_timeout_ms = Some(v.parse().map_err(|_| bad("milliseconds"))?)
                 }
+                "feed_concurrency" => {
+                    from_env.feed_concurrency = Some(v.parse().map_err(|_| bad("a number"))?)
+                }
+                "feed_per_host" => from_env.feed_per_host = Some(v.parse().map_err(|_| bad("a number"))?),
+                "fetch_max_body_bytes" => {
+                    from_env.fetch_max_body_bytes = Some(v.parse().map_err(|_| bad("a number of bytes"))?)
+                }
+                "fetch_timeout_ms" => {
+                    from_env.fetch_timeout_ms = Some(v.parse().map_err(|_| bad("milliseconds"))?)
+                }
+                "websub_callback" => from_env.websub_callback = Some(v.clone()),
                 "fetch_allow" => {
                     from_env.fetch = Some(FetchConfig {
                         allow: v
@@ -191,6 +218,39 @@ impl Config {
         if let Some(v) = f.webhook_timeout_ms {
             self.webhook_timeout_ms = positive("webhook_timeout_ms", v)?;
         }
+        if let Some(v) = f.feed_concurrency {
+            self.feed_concurrency = positive("feed_concurrency", v)? as usize;
+        }
+        if let Some(v) = f.feed_per_host {
+            self.feed_per_host = positive("feed_per_host", v)? as usize;
+        }
+        if let Some(v) = f.fetch_max_body_bytes {
+            self.fetch_max_body_bytes = positive("fetch_max_body_bytes", v)? as usize;
+        }
+        if let Some(v) = f.fetch_timeout_ms {
+            self.fetch_timeout_ms = positive("fetch_timeout_ms", v)?;
+        }
+        if let Some(v) = &f.websub_callback {
+            let v = v.trim();
+            if v.is_empty() {
+                self.websub_callback = None;
+            } else {
+                match url::Url::parse(v) {
+                    Ok(u) if matches!(u.scheme(), "http" | "https") => {
+                        self.websub_callback = Some(v.trim_end_matches('/').to_string())
+                    }
+                    _ => {
+                        return Err(ConfigError::Value {
+                            key: "websub_callback".into(),
+                            origin: origin.into(),
+                            message: format!(
+                                "{v:?} is not a public http(s) base URL like https://herald.example.org"
+                            ),
+                        });
+                    }
+                }
+            }
+        }
         if let Some(fetch) = &f.fetch {
             for entry in &fetch.allow {
                 herald_ingest::ssrf::AllowEntry::parse(entry).map_err(|message| ConfigError::Value {
@@ -219,6 +279,11 @@ struct FileConfig {
     alert_retry_base_ms: Option<u64>,
     alert_retry_max_ms: Option<u64>,
     webhook_timeout_ms: Option<u64>,
+    feed_concurrency: Option<u64>,
+    feed_per_host: Option<u64>,
+    fetch_max_body_bytes: Option<u64>,
+    fetch_timeout_ms: Option<u64>,
+    websub_callback: Option<String>,
     fetch: Option<FetchConfig>,
 }
 

@@ -8,6 +8,7 @@
 //!   stream, webhook delivery, the backtest.
 //! * [`api`] — the HTTP handlers, one module per resource.
 //! * [`metrics`] — counters and histograms for `/metrics`.
+//! * [`feeds`] — followed feeds and their poller (herald-ingest), publishing like the API.
 //! * [`nlp`] — enrichment state: the knowledge base, boilerplate, near-duplicates, alias
 //!   candidates.
 //!
@@ -16,6 +17,7 @@
 pub mod alerts;
 pub mod api;
 pub mod config;
+pub mod feeds;
 pub mod hub;
 pub mod metrics;
 pub mod nlp;
@@ -62,9 +64,14 @@ pub async fn serve(
     ready(addr);
     let hub = node.shared.hub.clone();
     let alerts = node.shared.alerts.clone();
+    let feeds = node.shared.feeds.clone();
+    feeds.start();
+    let feeds_at_stop = feeds.clone();
     let app = api::router(node.shared.clone());
     let stop = async move {
         shutdown.await;
+        // No new polls: a poll in flight may still publish while the server drains.
+        feeds_at_stop.signal_stop();
         // Streams never end on their own; end them so the graceful shutdown can finish.
         hub.close();
         alerts.hub.close();
@@ -75,6 +82,7 @@ pub async fn serve(
         let _ = tcp.set_nodelay(true);
     });
     axum::serve(listener, app).with_graceful_shutdown(stop).await?;
+    feeds.stop().await;
     tokio::task::spawn_blocking(move || node.shutdown()).await.ok();
     Ok(())
 }

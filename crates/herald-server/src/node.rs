@@ -63,6 +63,8 @@ pub enum NodeError {
     Commit(String),
     #[error("cannot start alerts: {0}")]
     Alerts(String),
+    #[error("cannot start feeds: {0}")]
+    Feeds(String),
 }
 
 struct Job {
@@ -81,6 +83,8 @@ pub struct Shared {
     pub nlp: Arc<crate::nlp::Nlp>,
     /// Standing alerts: their store, matcher, hits and deliveries.
     pub alerts: Arc<crate::alerts::Alerts>,
+    /// Followed feeds and their poller.
+    pub feeds: Arc<crate::feeds::Feeds>,
     indexed_seq: Arc<AtomicU64>,
     /// `None` once shutdown began: new publishes are refused, and the committer ends
     /// when the last in-flight sender is gone.
@@ -88,6 +92,20 @@ pub struct Shared {
 }
 
 impl Shared {
+    /// Enriches a story (on the blocking pool: pure CPU, about a hundred microseconds for
+    /// a wire story, so a burst of large stories never stalls the reactor), then commits
+    /// it. The one path of `POST /v1/stories` and of feed items.
+    pub async fn enrich_and_ingest(&self, mut story: Story) -> Result<Outcome, NodeError> {
+        let nlp = self.nlp.clone();
+        let story = tokio::task::spawn_blocking(move || {
+            nlp.prepare(&mut story);
+            story
+        })
+        .await
+        .map_err(|e| NodeError::Commit(format!("enrichment failed: {e}")))?;
+        self.ingest(story).await
+    }
+
     /// Commits a story (its id and `received_at` already set) and answers once it is durable.
     pub async fn ingest(&self, story: Story) -> Result<Outcome, NodeError> {
         let (reply, rx) = oneshot::channel();
@@ -242,8 +260,11 @@ impl Node {
         // Alerts: matched on their own thread, fed by the committer without waiting.
         let (alerts, alert_feed, alert_worker) =
             crate::alerts::start(&config, reader.clone()).map_err(|e| NodeError::Alerts(e.to_string()))?;
+        let (feeds, feed_sink) =
+            crate::feeds::Feeds::open(&config).map_err(|e| NodeError::Feeds(e.to_string()))?;
         let (jobs_tx, jobs_rx) = mpsc::channel::<Job>(MAX_BATCH * 4);
         let shared = Arc::new(Shared {
+            feeds,
             hub: Arc::new(Hub::new(config.subscriber_queue, reader.last_seq())),
             index,
             stories: reader.clone(),
@@ -254,6 +275,7 @@ impl Node {
             jobs: RwLock::new(Some(jobs_tx)),
             config,
         });
+        feed_sink.bind(&shared);
         let committer = {
             let (hub, metrics) = (shared.hub.clone(), shared.metrics.clone());
             std::thread::Builder::new()

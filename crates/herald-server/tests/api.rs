@@ -253,6 +253,14 @@ async fn operations_endpoints() {
         "/healthz",
         "/metrics",
         "/v1/openapi.json",
+        "/v1/feeds",
+        "/v1/feeds/{id}",
+        "/v1/feeds/{id}/poll",
+        "/v1/feeds/import",
+        "/v1/feeds/export",
+        "/v1/feeds/out.atom",
+        "/v1/feeds/out.json",
+        "/v1/websub/{id}",
     ] {
         assert!(api["paths"][path].is_object(), "openapi lacks {path}");
     }

@@ -14,11 +14,8 @@ impl Client {
     pub fn new(url: &str) -> anyhow::Result<Client> {
         let base = Url::parse(url).with_context(|| format!("HERALD_URL / --node {url:?} is not a URL"))?;
         match base.scheme() {
-            "http" => {}
-            "https" => {
-                bail!("{url}: https is not supported by this build yet; use http:// (or a local TLS proxy)")
-            }
-            s => bail!("{url}: unsupported scheme {s:?}; use http://HOST:PORT"),
+            "http" | "https" => {}
+            s => bail!("{url}: unsupported scheme {s:?}; use http://HOST:PORT or https://HOST"),
         }
         let http = reqwest::Client::builder()
             .connect_timeout(std::time::Duration::from_secs(5))

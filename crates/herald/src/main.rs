@@ -43,6 +43,8 @@ enum Command {
     Kb(cli::kb::Args),
     /// Standing queries: add, list, remove, backtest, and follow their hits.
     Alerts(cli::alerts::Args),
+    /// Feeds: follow, import or export OPML, list with their health, poll now, remove.
+    Feeds(cli::feeds::Args),
     /// The terminal: live wire, search, stories and entities at the keyboard (`herald` alone opens it too).
     Term(cli::term::Args),
     /// Replay the project's fixture stories through a node's wire at a realistic pace (try the terminal offline).
@@ -100,6 +102,7 @@ fn main() -> ExitCode {
         Command::Quotes(a) => cli::quotes::run(a),
         Command::Kb(a) => cli::kb::run(a),
         Command::Alerts(a) => cli::alerts::run(a),
+        Command::Feeds(a) => cli::feeds::run(a),
         Command::Term(a) => cli::term::run(a),
         Command::Demo(a) => cli::demo::run(a),
     };

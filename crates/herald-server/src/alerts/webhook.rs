@@ -17,9 +17,9 @@ use sha2::Sha256;
 use tokio::sync::{Notify, oneshot};
 
 use super::hits::{HitRecord, HitsReader};
-use herald_ingest::ssrf::Guard;
 use super::store::Alert;
 use super::{AlertsError, lock};
+use herald_ingest::ssrf::Guard;
 
 /// Hits read from the log at a time by one delivery task.
 const READ_CHUNK: usize = 64;
@@ -98,11 +98,12 @@ fn jitter(d: Duration) -> Duration {
 
 impl Webhooks {
     pub(super) fn start(settings: Settings) -> Result<Webhooks, AlertsError> {
-        let http = reqwest::Client::builder()
+        // The guarded client: its resolver applies the guard to the very addresses it
+        // connects to (no DNS-rebinding window), no proxy, and no redirects (a redirect
+        // could lead past the guard).
+        let http = herald_ingest::ssrf::client_builder(settings.guard.clone())
             .timeout(settings.timeout)
             .connect_timeout(settings.timeout)
-            // A redirect could lead past the address guard.
-            .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("herald-webhooks/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| AlertsError::Thread(format!("webhook client ({e})")))?;

@@ -28,11 +28,59 @@ pub async fn healthz(State(shared): State<Arc<Shared>>) -> Json<Value> {
 
 /// `GET /metrics`.
 pub async fn metrics(State(shared): State<Arc<Shared>>) -> impl IntoResponse {
-    let text = shared.metrics.render(&shared.gauges());
+    let mut text = shared.metrics.render(&shared.gauges());
+    feed_metrics(&shared, &mut text);
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
         text,
     )
+}
+
+/// The feed side's counters and gauges, in the same exposition format.
+fn feed_metrics(shared: &Shared, out: &mut String) {
+    use std::fmt::Write;
+    use std::sync::atomic::Ordering::Relaxed;
+    let st = shared.feeds.poller.stats();
+    for (name, help, v) in [
+        (
+            "herald_feed_polls_total",
+            "Feed polls finished.",
+            st.polls.load(Relaxed),
+        ),
+        (
+            "herald_feed_not_modified_total",
+            "Feed polls answered 304 Not Modified.",
+            st.not_modified.load(Relaxed),
+        ),
+        (
+            "herald_feed_poll_errors_total",
+            "Feed polls that failed.",
+            st.errors.load(Relaxed),
+        ),
+        (
+            "herald_feed_items_new_total",
+            "Feed items that became new stories.",
+            st.items_new.load(Relaxed),
+        ),
+        (
+            "herald_feed_items_changed_total",
+            "Feed items that became new versions.",
+            st.items_changed.load(Relaxed),
+        ),
+        (
+            "herald_feed_websub_pushes_total",
+            "Contents pushed by WebSub hubs.",
+            st.pushes.load(Relaxed),
+        ),
+    ] {
+        let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} counter\n{name} {v}");
+    }
+    let (feeds, failing) = shared.feeds.registry.health_counts();
+    let _ = writeln!(
+        out,
+        "# HELP herald_feeds Followed feeds.\n# TYPE herald_feeds gauge\nherald_feeds {}\n# HELP herald_feeds_failing Feeds whose last poll failed.\n# TYPE herald_feeds_failing gauge\nherald_feeds_failing {failing}",
+        feeds
+    );
 }
 
 /// `GET /v1/openapi.json`.

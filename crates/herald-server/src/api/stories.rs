@@ -201,23 +201,8 @@ pub async fn publish(
             ApiError::bad_request("bad_body", e.body_text())
         })
     })?;
-    let mut story = build_story(kind, &body, params, OffsetDateTime::now_utc()).map_err(reject)?;
-    // Enrichment is pure CPU (about a hundred microseconds for a wire story); it runs on
-    // the blocking pool so that a burst of large stories never stalls the reactor.
-    let nlp = shared.nlp.clone();
-    let story = tokio::task::spawn_blocking(move || {
-        nlp.prepare(&mut story);
-        story
-    })
-    .await
-    .map_err(|e| {
-        ApiError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "enrichment_failed",
-            e.to_string(),
-        )
-    })?;
-    let outcome = shared.ingest(story).await?;
+    let story = build_story(kind, &body, params, OffsetDateTime::now_utc()).map_err(reject)?;
+    let outcome = shared.enrich_and_ingest(story).await?;
     let (status, id, seq, version, dup) = match outcome {
         Outcome::Created { id, seq, version } => (StatusCode::CREATED, id, seq, version, false),
         Outcome::Duplicate { id, seq, version } => (StatusCode::OK, id, seq, version, true),

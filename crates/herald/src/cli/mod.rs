@@ -3,6 +3,7 @@
 pub mod alerts;
 pub mod demo;
 pub mod enrich;
+pub mod feeds;
 pub mod kb;
 pub mod publish;
 pub mod quotes;
