@@ -369,3 +369,59 @@ async fn an_index_left_unsynced_by_a_machine_crash_is_rebuilt_from_the_log() {
     assert_eq!(s, 200, "{r}");
     assert_eq!(r["total"], 10, "{r}");
 }
+
+#[tokio::test]
+async fn the_wire_pages_backwards_newest_first() {
+    let node = TestNode::start().await;
+    for i in 1..=5 {
+        let (s, _) = node
+            .publish_text(
+                &format!("Harbour bulletin number {i}\n\nShips moved at berth {i}."),
+                &format!("?source=port&guid=b{i}"),
+            )
+            .await;
+        assert_eq!(s, 201);
+    }
+    // A correction of bulletin 2: a new version, listed once, at its new place.
+    let (s, _) = node
+        .publish_text(
+            "Harbour bulletin number 2 (corrected)\n\nShips moved at berth 2.",
+            "?source=port&guid=b2",
+        )
+        .await;
+    assert_eq!(s, 201);
+    let (s, page) = node.get_json("/v1/stories?limit=3").await;
+    assert_eq!(s, 200, "{page}");
+    let heads: Vec<&str> = page["stories"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["headline"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        heads,
+        [
+            "Harbour bulletin number 2 (corrected)",
+            "Harbour bulletin number 5",
+            "Harbour bulletin number 4"
+        ]
+    );
+    let before = page["next_before"].as_u64().unwrap();
+    let (_, page) = node
+        .get_json(&format!("/v1/stories?limit=3&before={before}"))
+        .await;
+    let heads: Vec<&str> = page["stories"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["headline"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        heads,
+        ["Harbour bulletin number 3", "Harbour bulletin number 1"],
+        "the old version is not listed again"
+    );
+    assert!(page["next_before"].is_null(), "{page}");
+    let (s, _) = node.get_json("/v1/stories?limit=lots").await;
+    assert_eq!(s, 400);
+}

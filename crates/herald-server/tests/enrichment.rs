@@ -258,6 +258,15 @@ async fn entities_lookup_detail_candidates_and_add() {
         raw["relations"]
     );
     assert_eq!(ids(&raw["stories"], "id"), [financiers.clone(), villages.clone()]);
+    // The entities most often named beside it, most frequent first, never itself.
+    let co = raw["co_mentioned"].as_array().unwrap();
+    assert!(!co.is_empty(), "{raw}");
+    assert!(co.iter().all(|c| c["id"] != "kb:group/islamic-state"), "{co:?}");
+    let counts: Vec<u64> = co.iter().map(|c| c["stories"].as_u64().unwrap()).collect();
+    assert!(
+        counts.windows(2).all(|w| w[0] >= w[1]) && counts[0] <= 2,
+        "{counts:?}"
+    );
 
     // A force only the story knows, with the alias the story gave it.
     let (s, force) = node

@@ -372,6 +372,11 @@ pub struct StoryReader {
 }
 
 impl StoryReader {
+    /// The seq of the latest version of `id` (no log read).
+    pub fn latest_seq(&self, id: &str) -> Option<u64> {
+        read_maps(&self.maps).latest.get(id).map(|l| l.seq)
+    }
+
     /// The latest version of `id`, or `None` for an unknown id.
     pub fn get(&self, id: &str) -> Result<Option<Story>, StoreError> {
         let seq = read_maps(&self.maps).latest.get(id).map(|l| l.seq);

@@ -25,6 +25,10 @@ const DEFAULT_LIMIT: usize = 20;
 const LOOKUP_ALIASES: usize = 10;
 /// Latest stories listed with an entity.
 const LATEST_STORIES: usize = 10;
+/// Stories read to find the entities most often named beside one.
+const CO_MENTION_STORIES: usize = 100;
+/// Entities listed as most often named beside one.
+const CO_MENTIONED: usize = 10;
 /// Longest lookup text or id accepted.
 const MAX_TEXT_BYTES: usize = 300;
 
@@ -124,7 +128,7 @@ pub async fn get(State(shared): State<Arc<Shared>>, Path(id): Path<String>) -> R
             value: QValue::Phrase(id.clone()),
         };
         let opts = SearchOptions {
-            limit: LATEST_STORIES,
+            limit: CO_MENTION_STORIES,
             offset: 0,
             sort: Sort::Time,
             now: OffsetDateTime::now_utc(),
@@ -136,6 +140,9 @@ pub async fn get(State(shared): State<Arc<Shared>>, Path(id): Path<String>) -> R
         // The entity search also matches names; keep only stories that carry the id itself.
         let mut stories = Vec::new();
         let mut latest = None;
+        // Entities named in the same stories: id → (name, kind, stories).
+        let mut co: std::collections::HashMap<String, (String, herald_model::EntityKind, u32)> =
+            std::collections::HashMap::new();
         for h in &res.hits {
             let story = worker
                 .stories
@@ -156,13 +163,27 @@ pub async fn get(State(shared): State<Arc<Shared>>, Path(id): Path<String>) -> R
                     "ticker": e.ticker,
                 }));
             }
-            stories.push(json!({
-                "id": story.id,
-                "headline": story.headline,
-                "published_at": rfc3339(story.published_at),
-                "time": rfc3339(story.time()),
-            }));
+            for other in story.entities.iter().filter(|o| o.id != id) {
+                co.entry(other.id.clone())
+                    .or_insert_with(|| (other.name.clone(), other.kind, 0))
+                    .2 += 1;
+            }
+            if stories.len() < LATEST_STORIES {
+                stories.push(json!({
+                    "id": story.id,
+                    "headline": story.headline,
+                    "published_at": rfc3339(story.published_at),
+                    "time": rfc3339(story.time()),
+                }));
+            }
         }
+        let mut co: Vec<_> = co.into_iter().collect();
+        co.sort_by(|a, b| b.1.2.cmp(&a.1.2).then_with(|| a.1.0.cmp(&b.1.0)));
+        let co_mentioned: Vec<Value> = co
+            .into_iter()
+            .take(CO_MENTIONED)
+            .map(|(cid, (name, kind, n))| json!({"id": cid, "name": name, "kind": kind, "stories": n}))
+            .collect();
         let kb = enricher.kb();
         let mut body = match kb.by_id(&id).and_then(|i| kb.get(i)) {
             Some(e) => entity_json(e),
@@ -175,6 +196,7 @@ pub async fn get(State(shared): State<Arc<Shared>>, Path(id): Path<String>) -> R
         body["candidates"] = serde_json::to_value(&candidates)
             .map_err(|e| ApiError::internal(format!("candidates of {id}: {e}")))?;
         body["stories"] = Value::Array(stories);
+        body["co_mentioned"] = Value::Array(co_mentioned);
         Ok(Some(body))
     });
     match found.await {

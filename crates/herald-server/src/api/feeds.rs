@@ -333,19 +333,8 @@ async fn out(
                     .collect())
             }
             None => {
-                // Newest first by seq; an older version of a story shows as its latest.
-                let mut out: Vec<Story> = Vec::new();
-                let mut seq = worker.stories.last_seq();
-                while seq > 0 && out.len() < limit {
-                    if let Ok(Some(s)) = worker.stories.by_seq(seq)
-                        && !out.iter().any(|o| o.id == s.id)
-                    {
-                        let latest = worker.stories.get(&s.id).ok().flatten().unwrap_or(s);
-                        out.push(latest);
-                    }
-                    seq -= 1;
-                }
-                Ok(out)
+                // Newest first by seq, each story once, as its latest version.
+                Ok(super::stories::walk_back(&worker.stories, None, limit)?.0)
             }
         }
     })

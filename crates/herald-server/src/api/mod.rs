@@ -28,7 +28,7 @@ pub fn router(shared: Arc<Shared>) -> Router {
     let limit = shared.config.max_body_bytes;
     let push_limit = shared.config.fetch_max_body_bytes;
     Router::new()
-        .route("/v1/stories", axum::routing::post(stories::publish))
+        .route("/v1/stories", get(stories::list).post(stories::publish))
         .route("/v1/stories/{id}", get(stories::get))
         .route("/v1/search", get(search::search))
         .route("/v1/stream", get(stream::stream))

@@ -323,3 +323,77 @@ mod tests {
         assert!(e.message.contains("headline"));
     }
 }
+
+#[derive(Debug, Deserialize)]
+pub struct ListParams {
+    before: Option<u64>,
+    limit: Option<String>,
+}
+
+/// Most stories one `GET /v1/stories` page holds.
+const LIST_MAX: usize = 500;
+
+/// `GET /v1/stories?before=SEQ&limit=N`: the wire backwards — the stories committed
+/// before `before` (default: the newest), newest first, one line each (id, seq, headline,
+/// source, times, url, duplicate_of); `next_before` pages further back.
+pub async fn list(
+    State(shared): State<Arc<Shared>>,
+    params: Result<Query<ListParams>, QueryRejection>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let Query(p) = params.map_err(|e| ApiError::bad_request("bad_parameter", e.body_text()))?;
+    let limit = super::quotes::parse_limit(p.limit.as_deref(), 50)?.min(LIST_MAX);
+    let worker = shared.clone();
+    let page = tokio::task::spawn_blocking(move || -> Result<serde_json::Value, ApiError> {
+        let (stories, seq) = walk_back(&worker.stories, p.before, limit)?;
+        let out: Vec<serde_json::Value> = stories
+            .iter()
+            .map(|s| {
+                json!({
+                    "id": s.id,
+                    "seq": s.seq,
+                    "version": s.version,
+                    "headline": s.headline,
+                    "source": {"id": s.source.id, "name": s.source.name},
+                    "url": s.url,
+                    "published_at": super::quotes::rfc3339(s.published_at),
+                    "time": super::quotes::rfc3339(s.time()),
+                    "duplicate_of": s.duplicate_of,
+                })
+            })
+            .collect();
+        let next = if seq > 0 {
+            json!(seq + 1)
+        } else {
+            serde_json::Value::Null
+        };
+        Ok(json!({"stories": out, "next_before": next}))
+    })
+    .await
+    .map_err(|e| ApiError::internal(e.to_string()))??;
+    Ok(Json(page))
+}
+
+/// Up to `limit` stories committed before seq `before` (default: all), newest first, each
+/// at the place of its latest version only (an older version is skipped); and the seq the
+/// walk stopped at (0 when it reached the start of the log).
+pub(crate) fn walk_back(
+    reader: &herald_store::stories::StoryReader,
+    before: Option<u64>,
+    limit: usize,
+) -> Result<(Vec<Story>, u64), ApiError> {
+    let last = reader.last_seq();
+    let mut seq = before.map_or(last, |b| b.saturating_sub(1).min(last));
+    let mut out: Vec<Story> = Vec::with_capacity(limit);
+    while seq > 0 && out.len() < limit {
+        let story = reader
+            .by_seq(seq)
+            .map_err(|e| ApiError::internal(format!("reading seq {seq}: {e}")))?;
+        if let Some(s) = story
+            && reader.latest_seq(&s.id) == Some(seq)
+        {
+            out.push(s);
+        }
+        seq -= 1;
+    }
+    Ok((out, seq))
+}
