@@ -64,31 +64,28 @@ pub fn inline_text(html_or_text: &str) -> String {
 /// or entities are interpreted.
 pub fn plain_to_text(text: &str) -> String {
     let mut out = Writer::new(text.len(), false);
+    // Split on whitespace runs; a run holding two or more newlines is a paragraph break.
     let mut newlines = 0u8;
-    // Count newlines inside each whitespace run to tell a paragraph break from a space.
-    let bytes = text.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        let start = i;
-        while i < bytes.len() && !is_space(bytes[i]) {
-            i += 1;
-        }
-        if i > start {
-            match newlines {
-                0 => {}
-                1 => out.space(),
-                _ => out.block(),
+    let mut word_start = None;
+    for (i, c) in text.char_indices() {
+        if c.is_whitespace() {
+            if let Some(start) = word_start.take() {
+                out.text(text.get(start..i).unwrap_or(""));
             }
-            newlines = 0;
-            out.text(text.get(start..i).unwrap_or(""));
-        }
-        while i < bytes.len() && is_space(bytes[i]) {
-            if bytes[i] == b'\n' {
+            if c == '\n' {
                 newlines = newlines.saturating_add(1);
             }
             out.space();
-            i += 1;
+        } else if word_start.is_none() {
+            if newlines >= 2 {
+                out.block();
+            }
+            newlines = 0;
+            word_start = Some(i);
         }
+    }
+    if let Some(start) = word_start {
+        out.text(text.get(start..).unwrap_or(""));
     }
     out.finish()
 }

@@ -258,6 +258,23 @@ mod tests {
     }
 
     #[test]
+    fn the_starter_list_reads_with_a_tag_on_every_feed() {
+        let feeds = parse(include_bytes!("../../../feeds/starter.opml")).unwrap();
+        assert!(feeds.len() >= 20, "{}", feeds.len());
+        for f in &feeds {
+            assert!(f.url.starts_with("https://"), "{f:?}");
+            assert!(crate::registry::check_url(&f.url).is_ok(), "{f:?}");
+            assert_eq!(f.tags.len(), 1, "{f:?}");
+            assert!(f.title.is_some(), "{f:?}");
+        }
+        let tags: std::collections::BTreeSet<&str> = feeds.iter().map(|f| f.tags[0].as_str()).collect();
+        assert_eq!(
+            tags.into_iter().collect::<Vec<_>>(),
+            ["Markets", "Science", "Sport", "Technology", "World"]
+        );
+    }
+
+    #[test]
     fn newsboat_flat_export_reads() {
         let doc = br#"<?xml version="1.0"?>
 <opml version="1.0"><head><title>newsboat - Exported Feeds</title></head><body>

@@ -3,7 +3,8 @@
 //! feed-rs does the format work. Around it this module does what real feeds need: picks
 //! the character set (BOM, then the Content-Type charset, then the XML declaration; a body
 //! that claims UTF-8 but is not is read as windows-1252 when it holds no valid multi-byte
-//! UTF-8 at all, else lossily with U+FFFD), recognises an HTML page served as a feed,
+//! UTF-8 at all, else lossily with U+FFFD; a body labelled with a single-byte charset that
+//! is valid non-ASCII UTF-8 is read as UTF-8), recognises an HTML page served as a feed,
 //! refuses absurd nesting before feed-rs sees it, parses dates feed-rs gives up on,
 //! resolves relative links, and turns item HTML into clean text ([`crate::html`]).
 //! Entities declared in a DOCTYPE are never expanded (entity bombs and external entities
@@ -259,6 +260,15 @@ fn decode<'a>(body: &'a [u8], content_type: Option<&str>) -> Cow<'a, str> {
             }
             Err(_) => strip_xml_encoding(String::from_utf8_lossy(body)),
         };
+    }
+    // A legacy label on a body that is valid UTF-8 with non-ASCII text is almost always a
+    // server default (Apache's ISO-8859-1) over a UTF-8 feed; such bytes are rarely valid
+    // UTF-8 by chance, so the bytes win over the label.
+    if let Ok(s) = std::str::from_utf8(body)
+        && !s.is_ascii()
+        && encoding.is_single_byte()
+    {
+        return strip_xml_encoding(Cow::Borrowed(s));
     }
     strip_xml_encoding(encoding.decode_without_bom_handling(body).0)
 }

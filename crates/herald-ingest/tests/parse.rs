@@ -225,6 +225,15 @@ fn charsets() {
         assert_eq!(f.items[0].title, want_title, "{name}");
         assert_eq!(f.items[0].text, want_text, "{name}");
     }
+    // A server default of ISO-8859-1 over a real UTF-8 feed: the bytes win.
+    let utf8 = "<rss version=\"2.0\"><channel><title>München</title></channel></rss>";
+    let f = parse_feed(
+        utf8.as_bytes(),
+        Some("text/xml; charset=ISO-8859-1"),
+        "https://x.example/",
+    )
+    .expect("UTF-8 under a latin-1 label");
+    assert_eq!(f.title, "München");
     // Mostly UTF-8 with one stray byte: decoded lossily, the rest intact.
     let mixed = b"<rss version=\"2.0\"><channel><title>Z\xc3\xbcrich \xff news</title></channel></rss>";
     let f = parse_feed(mixed, None, "https://x.example/").expect("lossy UTF-8");

@@ -30,6 +30,10 @@ pub use theme::ThemeName;
 
 /// Frames are drawn at most this often: a burst of stories costs one redraw per frame.
 pub const FRAME: Duration = Duration::from_millis(50);
+
+/// The starter feeds offered on a new data directory (`feeds/starter.opml` in the repo):
+/// public wire, broadcaster, central-bank and science feeds, grouped by tag.
+pub const STARTER_OPML: &str = include_str!("../../../feeds/starter.opml");
 /// Stories from the log shown on opening, so the wire is never empty on a busy node.
 const BACKFILL: u64 = 200;
 /// Events buffered between the I/O tasks and the screen.
