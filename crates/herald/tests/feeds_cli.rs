@@ -116,3 +116,59 @@ fn add_list_poll_export_import_and_rm() {
     assert!(!out.status.success());
     assert!(stderr(&out).contains("not OPML"), "{}", stderr(&out));
 }
+
+/// `--starter` sends the starter list to the node (a stand-in that records the request:
+/// a real node would fetch the starter feeds from the internet, which tests never reach).
+#[test]
+fn import_starter_sends_the_starter_list() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let seen = std::thread::spawn(move || {
+        let (mut s, _) = listener.accept().unwrap();
+        let mut req = Vec::new();
+        let mut buf = [0u8; 65536];
+        // Read the head, then as many body bytes as Content-Length says.
+        loop {
+            let n = s.read(&mut buf).unwrap();
+            req.extend_from_slice(&buf[..n]);
+            let text = String::from_utf8_lossy(&req).to_string();
+            if let Some(head_end) = text.find("\r\n\r\n") {
+                let len: usize = text[..head_end]
+                    .lines()
+                    .find_map(|l| {
+                        l.to_ascii_lowercase()
+                            .strip_prefix("content-length:")
+                            .map(|v| v.trim().parse().unwrap())
+                    })
+                    .unwrap_or(0);
+                if req.len() >= head_end + 4 + len {
+                    break;
+                }
+            }
+            if n == 0 {
+                break;
+            }
+        }
+        let body = "{\"added\":21,\"existing\":0,\"ids\":[],\"errors\":[]}";
+        let _ = s.write_all(
+            format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
+                body.len()
+            )
+            .as_bytes(),
+        );
+        String::from_utf8_lossy(&req).to_string()
+    });
+    let out = cli(&format!("http://{addr}"), &["feeds", "import", "--starter"], "");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).starts_with("21 feeds added"), "{}", stdout(&out));
+    let req = seen.join().unwrap();
+    assert!(req.starts_with("POST /v1/feeds/import"), "{req}");
+    assert!(
+        req.contains("feeds.bbci.co.uk/news/world/rss.xml") && req.contains("<outline text=\"Markets\">"),
+        "{req}"
+    );
+
+    let out = cli("http://127.0.0.1:9", &["feeds", "import"], "");
+    assert!(!out.status.success(), "a file or --starter is required");
+}

@@ -40,7 +40,13 @@ enum Command {
     /// Follow every feed of an OPML file (Miniflux, FreshRSS, Feedly, newsboat exports; `-`
     /// reads standard input). Folders become tags.
     Import {
-        file: String,
+        /// The OPML file (`-` for standard input).
+        #[arg(required_unless_present = "starter", conflicts_with = "starter")]
+        file: Option<String>,
+        /// Follow Herald's starter set instead: public wire, broadcaster, central-bank,
+        /// science and sport feeds (feeds/starter.opml in the repo).
+        #[arg(long)]
+        starter: bool,
         #[arg(long)]
         json: bool,
         #[command(flatten)]
@@ -151,8 +157,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 eprintln!("{}: {}", if s(f, "title").is_empty() { s(f, "url") } else { s(f, "title") }, describe_poll(&v["poll"]));
                 Ok(if v["poll"]["outcome"] == "error" { ExitCode::from(1) } else { ExitCode::SUCCESS })
             }
-            Command::Import { file, json, .. } => {
-                let bytes = if file == "-" {
+            Command::Import {
+                file, starter, json, ..
+            } => {
+                let file = file.unwrap_or_default();
+                let bytes = if starter {
+                    herald_term::STARTER_OPML.as_bytes().to_vec()
+                } else if file == "-" {
                     let mut b = Vec::new();
                     std::io::stdin().read_to_end(&mut b).context("reading OPML from standard input")?;
                     b

@@ -12,50 +12,7 @@ pub mod search;
 pub mod serve;
 pub mod tail;
 
-/// `herald term` (and `herald` alone at a console): the keyboard-driven news terminal.
-pub mod term {
-    use std::process::ExitCode;
-
-    use herald_term::ThemeName;
-
-    use super::NodeArgs;
-
-    #[derive(Debug, clap::Args)]
-    pub struct Args {
-        /// Colours: amber on black, or dark on light. NO_COLOR (set and not empty) turns them off.
-        #[arg(long, default_value = "amber", value_parser = ["amber", "light"])]
-        theme: String,
-        #[command(flatten)]
-        node: NodeArgs,
-    }
-
-    impl Args {
-        /// The defaults: `HERALD_URL` or the local node, amber.
-        pub fn from_env() -> Args {
-            Args {
-                theme: "amber".to_string(),
-                node: NodeArgs {
-                    url: std::env::var("HERALD_URL")
-                        .ok()
-                        .filter(|u| !u.trim().is_empty())
-                        .unwrap_or_else(|| "http://127.0.0.1:8765".to_string()),
-                },
-            }
-        }
-    }
-
-    pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-        let theme = match args.theme.as_str() {
-            "light" => ThemeName::Light,
-            _ => ThemeName::Amber,
-        };
-        herald_term::run(herald_term::Options {
-            node: args.node.url,
-            theme,
-        })?;
-        Ok(ExitCode::SUCCESS)
-    }
-}
+pub mod term;
 
 use std::path::PathBuf;
 
