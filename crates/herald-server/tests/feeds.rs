@@ -39,6 +39,10 @@ impl Site {
 
 async fn serve_doc(State(site): State<Site>, Path(path): Path<String>, headers: HeaderMap) -> Response {
     *site.hits.lock().unwrap().entry(path.clone()).or_default() += 1;
+    if path.starts_with("slow") {
+        // A server that accepts and then says nothing.
+        tokio::time::sleep(Duration::from_secs(30)).await;
+    }
     let Some(doc) = site.docs.lock().unwrap().get(&path).cloned() else {
         return StatusCode::NOT_FOUND.into_response();
     };
@@ -867,5 +871,58 @@ async fn redirects_rate_limits_and_full_text_are_honoured() {
     assert!(
         wait > time::Duration::minutes(110),
         "Retry-After honoured: next poll in {wait}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_silent_server_times_out_without_holding_up_other_feeds() {
+    let (site, addr) = start_site().await;
+    site.set(
+        "wire.xml",
+        rss_doc(rss("Harbour Wire", &[ITEM_A, ITEM_B]), "\"v1\""),
+    );
+    site.set("slow.xml", rss_doc(rss("Slow Desk", &[ITEM_C]), "\"s1\""));
+    let node = TestNode::start_with(|c| {
+        allow_loopback(c);
+        c.fetch_timeout_ms = 2_000;
+    })
+    .await;
+    let opml = format!(
+        r#"<opml version="2.0"><body><outline text="Slow Desk" xmlUrl="http://{addr}/slow.xml"/><outline text="Harbour Wire" xmlUrl="http://{addr}/wire.xml"/></body></opml>"#
+    );
+    let started = std::time::Instant::now();
+    let r = node
+        .http
+        .post(node.url("/v1/feeds/import"))
+        .body(opml)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    // The wire's stories arrive while the silent server still holds its connection.
+    let mut stories = 0;
+    while started.elapsed() < Duration::from_secs(20) {
+        let (_, h) = node.get_json("/healthz").await;
+        stories = h["stories"].as_u64().unwrap_or(0);
+        if stories >= 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert_eq!(stories, 2);
+    assert_eq!(site.hits("slow.xml"), 1, "the slow feed was asked too");
+    // And the silent one ends as an error in words, not a hang.
+    let mut err = String::new();
+    while started.elapsed() < Duration::from_secs(30) {
+        let (_, f) = node.get_json("/v1/feeds/slow-desk").await;
+        if let Some(e) = f["feed"]["health"]["last_error"].as_str() {
+            err = e.to_string();
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        err.contains("timeout") || err.contains("stopped sending") || err.contains("took longer"),
+        "{err:?}"
     );
 }
