@@ -123,6 +123,18 @@ async fn post(node: &TestNode, path: &str, body: Value) -> (u16, Value) {
     (s, r.json().await.unwrap_or(Value::Null))
 }
 
+/// Follows a feed; the node's answer (the feed with its health, and the first poll).
+async fn add(node: &TestNode, url: &str) -> Value {
+    post(node, "/v1/feeds", json!({ "url": url })).await.1
+}
+
+/// What went wrong with a feed's last poll, from an answer with a feed in it.
+fn last_error(v: &Value) -> &str {
+    v["feed"]["health"]["last_error"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no last_error in {v}"))
+}
+
 async fn search(node: &TestNode, q: &str) -> Value {
     node.wait_indexed().await;
     let (s, v) = node
@@ -288,30 +300,13 @@ async fn hostile_and_broken_feeds_are_recorded_and_the_node_is_unharmed() {
     )
     .await;
     assert_eq!(s, 201, "{v}");
-    let err = v["feed"]["health"]["last_error"].as_str().unwrap();
+    let err = last_error(&v);
     assert!(err.contains("refused") && err.contains("loopback"), "{err}");
     assert_eq!(site.hits("wire.xml"), 0, "the request never left");
-    let (_, v) = post(
-        &node,
-        "/v1/feeds",
-        json!({"url": "http://169.254.169.254/latest/meta-data/"}),
-    )
-    .await;
-    assert!(
-        v["feed"]["health"]["last_error"]
-            .as_str()
-            .unwrap()
-            .contains("refused"),
-        "{v}"
-    );
-    let (_, v) = post(&node, "/v1/feeds", json!({"url": "http://localhost:1/feed"})).await;
-    assert!(
-        v["feed"]["health"]["last_error"]
-            .as_str()
-            .unwrap()
-            .contains("refused"),
-        "by DNS too: {v}"
-    );
+    let v = add(&node, "http://169.254.169.254/latest/meta-data/").await;
+    assert!(last_error(&v).contains("refused"), "{v}");
+    let v = add(&node, "http://localhost:1/feed").await;
+    assert!(last_error(&v).contains("refused"), "by DNS too: {v}");
     let (s, v) = post(&node, "/v1/feeds", json!({"url": "file:///etc/passwd"})).await;
     assert_eq!(s, 400, "{v}");
     assert!(v["error"]["message"].as_str().unwrap().contains("http"), "{v}");
@@ -356,12 +351,7 @@ async fn hostile_and_broken_feeds_are_recorded_and_the_node_is_unharmed() {
     );
     site.set("wire.xml", rss_doc(rss("Harbour Wire", &[ITEM_A]), "\"v1\""));
 
-    let (_, v) = post(
-        &node,
-        "/v1/feeds",
-        json!({"url": format!("http://{addr}/bomb.xml")}),
-    )
-    .await;
+    let v = add(&node, &format!("http://{addr}/bomb.xml")).await;
     let (_, f) = node
         .get_json(&format!("/v1/feeds/{}", v["feed"]["id"].as_str().unwrap()))
         .await;
@@ -378,53 +368,21 @@ async fn hostile_and_broken_feeds_are_recorded_and_the_node_is_unharmed() {
         "{f}"
     );
 
-    let (_, v) = post(
-        &node,
-        "/v1/feeds",
-        json!({"url": format!("http://{addr}/empty.xml")}),
-    )
-    .await;
-    assert!(
-        v["feed"]["health"]["last_error"]
-            .as_str()
-            .unwrap()
-            .contains("empty"),
-        "{v}"
-    );
+    let v = add(&node, &format!("http://{addr}/empty.xml")).await;
+    assert!(last_error(&v).contains("empty"), "{v}");
 
-    let (_, v) = post(
-        &node,
-        "/v1/feeds",
-        json!({"url": format!("http://{addr}/gone.xml")}),
-    )
-    .await;
+    let v = add(&node, &format!("http://{addr}/gone.xml")).await;
     assert_eq!(v["feed"]["health"]["status"], "gone", "{v}");
     assert!(
         v["feed"]["health"]["next_poll_at"].is_null(),
         "a gone feed is not polled: {v}"
     );
 
-    let (_, v) = post(
-        &node,
-        "/v1/feeds",
-        json!({"url": format!("http://{addr}/latin.xml")}),
-    )
-    .await;
+    let v = add(&node, &format!("http://{addr}/latin.xml")).await;
     assert_eq!(v["poll"]["new"], 1, "invalid UTF-8 is decoded, not fatal: {v}");
 
-    let (_, v) = post(
-        &node,
-        "/v1/feeds",
-        json!({"url": format!("http://{addr}/missing.xml")}),
-    )
-    .await;
-    assert!(
-        v["feed"]["health"]["last_error"]
-            .as_str()
-            .unwrap()
-            .contains("404"),
-        "{v}"
-    );
+    let v = add(&node, &format!("http://{addr}/missing.xml")).await;
+    assert!(last_error(&v).contains("404"), "{v}");
     assert_eq!(v["feed"]["health"]["failures"], 1);
 
     // An HTML page that links to its feed: the feed is followed instead.
@@ -442,15 +400,7 @@ async fn hostile_and_broken_feeds_are_recorded_and_the_node_is_unharmed() {
     // Through all of it the node kept serving, and says how its feeds are doing.
     let (s, _) = node.get_json("/healthz").await;
     assert_eq!(s, 200);
-    let metrics = node
-        .http
-        .get(node.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = node.get_text("/metrics").await;
     assert!(
         metrics.contains("herald_feeds_failing 3"),
         "empty, gone and missing: {metrics}"
@@ -511,15 +461,7 @@ async fn opml_import_polls_every_feed_and_export_and_feeds_out_read_back() {
     assert_eq!(wire["tags"], json!(["World"]));
     assert_eq!(wire["id"], "harbour-wire");
 
-    let export = node
-        .http
-        .get(node.url("/v1/feeds/export"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let export = node.get_text("/v1/feeds/export").await;
     assert!(
         export.contains(&format!("xmlUrl=\"http://{addr}/sport.xml\"")),
         "{export}"
@@ -849,12 +791,7 @@ async fn redirects_rate_limits_and_full_text_are_honoured() {
     assert!(!body.contains("MARKER"), "page furniture left out: {body:?}");
 
     // 429 with Retry-After: the next poll waits at least that long.
-    let (_, v) = post(
-        &node,
-        "/v1/feeds",
-        json!({"url": format!("http://{addr}/busy.xml")}),
-    )
-    .await;
+    let v = add(&node, &format!("http://{addr}/busy.xml")).await;
     let h = &v["feed"]["health"];
     assert_eq!(h["last_http_status"], 429, "{v}");
     assert!(

@@ -168,15 +168,7 @@ async fn a_slow_subscriber_is_told_to_resume_and_cut_off_without_slowing_ingest(
     for expect in resume + 1..=total {
         assert_eq!(again.next(WAIT).await.unwrap().id, Some(expect));
     }
-    let text = node
-        .http
-        .get(node.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = node.get_text("/metrics").await;
     assert!(text.contains("herald_subscribers_lagged_total 1"), "{text}");
 }
 

@@ -117,6 +117,12 @@ impl TestNode {
         (status, r.json().await.unwrap_or(Value::Null))
     }
 
+    /// The body of `GET path` as text (metrics, feeds, OPML).
+    pub async fn get_text(&self, path: &str) -> String {
+        let r = self.http.get(self.url(path)).send().await.unwrap();
+        r.text().await.unwrap()
+    }
+
     pub async fn get_json(&self, path: &str) -> (u16, Value) {
         let r = self.http.get(self.url(path)).send().await.unwrap();
         let status = r.status().as_u16();
