@@ -370,6 +370,16 @@ async fn an_index_left_unsynced_by_a_machine_crash_is_rebuilt_from_the_log() {
     assert_eq!(r["total"], 10, "{r}");
 }
 
+/// The headlines of a page of `GET /v1/stories`, in order.
+fn headlines(page: &Value) -> Vec<&str> {
+    page["stories"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["headline"].as_str().unwrap())
+        .collect()
+}
+
 #[tokio::test]
 async fn the_wire_pages_backwards_newest_first() {
     let node = TestNode::start().await;
@@ -392,12 +402,7 @@ async fn the_wire_pages_backwards_newest_first() {
     assert_eq!(s, 201);
     let (s, page) = node.get_json("/v1/stories?limit=3").await;
     assert_eq!(s, 200, "{page}");
-    let heads: Vec<&str> = page["stories"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["headline"].as_str().unwrap())
-        .collect();
+    let heads = headlines(&page);
     assert_eq!(
         heads,
         [
@@ -410,12 +415,7 @@ async fn the_wire_pages_backwards_newest_first() {
     let (_, page) = node
         .get_json(&format!("/v1/stories?limit=3&before={before}"))
         .await;
-    let heads: Vec<&str> = page["stories"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["headline"].as_str().unwrap())
-        .collect();
+    let heads = headlines(&page);
     assert_eq!(
         heads,
         ["Harbour bulletin number 3", "Harbour bulletin number 1"],
