@@ -1,8 +1,10 @@
-//! The fan-out of committed stories to live subscribers, each with a bounded queue.
+//! The fan-out of committed items (stories, alert hits) to live subscribers, each with a
+//! bounded queue.
 //!
-//! The committer calls [`Hub::publish`] after every durable batch. Publishing never
-//! waits: a subscriber whose queue is full is dropped on the spot and marked as lagging,
-//! so one slow client can never slow the wire or the other subscribers (DESIGN §1).
+//! The committer calls [`Hub::publish`] after every durable batch (the alert thread its
+//! hit hub's). Publishing never waits: a subscriber whose queue is full is dropped on the
+//! spot and marked as lagging, so one slow client can never slow the wire or the other
+//! subscribers (DESIGN §1).
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -17,44 +19,60 @@ pub struct Published {
     pub json: String,
 }
 
-struct Slot {
-    tx: mpsc::Sender<Arc<Published>>,
+/// What a hub carries: items in increasing sequence (a story's seq, a hit's hit_seq).
+pub trait Sequenced {
+    fn seq(&self) -> u64;
+}
+
+impl Sequenced for Published {
+    fn seq(&self) -> u64 {
+        self.story.seq
+    }
+}
+
+/// The live wire of stories.
+pub type Hub = FanOut<Published>;
+/// A subscriber to the live wire.
+pub type Subscription = Sub<Published>;
+
+struct Slot<T> {
+    tx: mpsc::Sender<Arc<T>>,
     lagged: Arc<AtomicBool>,
 }
 
-struct Inner {
-    slots: Vec<Slot>,
+struct Inner<T> {
+    slots: Vec<Slot<T>>,
     /// The highest seq handed to `publish`; a new subscriber receives only what comes after.
     last_seq: u64,
 }
 
-/// The set of live subscribers.
-pub struct Hub {
-    inner: Mutex<Inner>,
+/// The set of live subscribers to items of type `T`.
+pub struct FanOut<T> {
+    inner: Mutex<Inner<T>>,
     queue: usize,
     closed: AtomicBool,
 }
 
-/// One subscriber's end: live stories with seq above `after`, until the hub drops it.
-pub struct Subscription {
-    pub rx: mpsc::Receiver<Arc<Published>>,
-    /// The seq the hub had published when this subscription began: stories up to and
+/// One subscriber's end: live items with seq above `after`, until the hub drops it.
+pub struct Sub<T> {
+    pub rx: mpsc::Receiver<Arc<T>>,
+    /// The seq the hub had published when this subscription began: items up to and
     /// including it must come from the log, later ones arrive on `rx`.
     pub after: u64,
     lagged: Arc<AtomicBool>,
 }
 
-impl Subscription {
+impl<T> Sub<T> {
     /// True if the hub cut this subscriber off because its queue was full.
     pub fn lagged(&self) -> bool {
         self.lagged.load(Ordering::Acquire)
     }
 }
 
-impl Hub {
-    /// A hub whose subscribers may each have `queue` stories waiting.
-    pub fn new(queue: usize, last_seq: u64) -> Hub {
-        Hub {
+impl<T: Sequenced> FanOut<T> {
+    /// A hub whose subscribers may each have `queue` items waiting.
+    pub fn new(queue: usize, last_seq: u64) -> FanOut<T> {
+        FanOut {
             inner: Mutex::new(Inner {
                 slots: Vec::new(),
                 last_seq,
@@ -64,14 +82,14 @@ impl Hub {
         }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner<T>> {
         // A panic while holding this lock cannot leave the Vec half-updated, so a poisoned
         // lock is still safe to use.
         self.inner.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// Adds a subscriber.
-    pub fn subscribe(&self) -> Subscription {
+    pub fn subscribe(&self) -> Sub<T> {
         let (tx, rx) = mpsc::channel(self.queue);
         let lagged = Arc::new(AtomicBool::new(false));
         let mut inner = self.lock();
@@ -82,18 +100,18 @@ impl Hub {
                 lagged: lagged.clone(),
             });
         }
-        Subscription {
+        Sub {
             rx,
             after: inner.last_seq,
             lagged,
         }
     }
 
-    /// Hands committed stories (in seq order) to every subscriber, without waiting.
-    pub fn publish(&self, batch: &[Arc<Published>]) {
+    /// Hands committed items (in seq order) to every subscriber, without waiting.
+    pub fn publish(&self, batch: &[Arc<T>]) {
         let mut inner = self.lock();
         if let Some(last) = batch.last() {
-            inner.last_seq = inner.last_seq.max(last.story.seq);
+            inner.last_seq = inner.last_seq.max(last.seq());
         }
         inner.slots.retain(|slot| {
             for p in batch {

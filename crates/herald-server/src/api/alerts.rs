@@ -2,16 +2,14 @@
 //! Server-Sent Events (`/v1/alerts/stream`, resumable by hit_seq), and the backtest
 //! (`POST /v1/alerts/test`).
 
-use std::collections::VecDeque;
 use std::convert::Infallible;
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::Json;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::sse::{Event, Sse};
 use futures_util::Stream;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -19,14 +17,13 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use super::error::ApiError;
-use crate::alerts::hits::{HitRecord, HitStats};
-use crate::alerts::hub::HitSubscription;
+use super::follow::{REPLAY_CHUNK, Replay, resume_from, sse};
+use crate::alerts::hits::HitStats;
+use crate::alerts::hub::{HitOut, HitSubscription};
 use crate::alerts::store::Alert;
 use crate::alerts::{AlertsError, NewAlert, backtest};
 use crate::node::Shared;
 
-/// Hits read from the hits log per blocking read while catching a client up.
-const REPLAY_CHUNK: usize = 512;
 /// Most hits per minute a rate limit may allow (past that, it limits nothing).
 const MAX_RATE: u32 = 100_000;
 
@@ -245,128 +242,28 @@ pub async fn stream(
         Some(id) if shared.alerts.exists(id) => Some(id.to_string()),
         Some(id) => return Err(not_found(id)),
     };
-    let parse_seq = |name: &str, v: &str| {
-        v.trim().parse::<u64>().map_err(|_| {
-            ApiError::bad_request(
-                "bad_parameter",
-                format!("{name}={v:?}: expected the hit_seq of the last hit seen (a number)"),
-            )
-        })
-    };
-    // A reconnecting EventSource sends Last-Event-ID; it wins over the original ?since=.
-    let from = match headers.get("last-event-id").and_then(|v| v.to_str().ok()) {
-        Some(v) if !v.trim().is_empty() => Some(parse_seq("Last-Event-ID", v)?),
-        _ => match p.since.as_deref() {
-            Some(s) if !s.trim().is_empty() => Some(parse_seq("since", s)?),
-            _ => None,
-        },
-    };
-    let feed = Feed {
-        shared,
-        alert,
-        cursor: from,
-        sub: None,
-        buf: VecDeque::new(),
-        done: false,
-    };
-    let events = futures_util::stream::unfold(feed, |feed| feed.next_event());
-    Ok(Sse::new(events).keep_alive(
-        KeepAlive::new()
-            .interval(Duration::from_secs(15))
-            .text("keep-alive"),
-    ))
+    let from = resume_from(&headers, p.since.as_deref(), "hit_seq")?;
+    Ok(sse(Hits { shared, alert }, from))
 }
 
-/// One client's feed of hits: catch up from the hits log, then follow the hit hub.
-struct Feed {
+/// The hits log and the live hit hub, for all alerts or one.
+struct Hits {
     shared: Arc<Shared>,
     alert: Option<String>,
-    /// The last hit_seq covered (sent or filtered out); None until known.
-    cursor: Option<u64>,
-    sub: Option<HitSubscription>,
-    buf: VecDeque<Event>,
-    done: bool,
 }
 
-impl Feed {
-    fn wants(&self, h: &HitRecord) -> bool {
-        self.alert.as_deref().is_none_or(|a| a == h.alert_id)
+impl Replay for Hits {
+    type Item = HitOut;
+
+    fn subscribe(&self) -> HitSubscription {
+        self.shared.alerts.hub.subscribe()
     }
 
-    async fn next_event(mut self) -> Option<(Result<Event, Infallible>, Feed)> {
-        loop {
-            if let Some(e) = self.buf.pop_front() {
-                return Some((Ok(e), self));
-            }
-            if self.done {
-                return None;
-            }
-            let Some(sub) = self.sub.as_mut() else {
-                self.catch_up().await;
-                continue;
-            };
-            match sub.rx.recv().await {
-                Some(h) => {
-                    if h.hit.hit_seq <= self.cursor.unwrap_or(0) {
-                        continue;
-                    }
-                    self.cursor = Some(h.hit.hit_seq);
-                    if self.wants(&h.hit) {
-                        return Some((Ok(hit_event(h.hit.hit_seq, &h.json)), self));
-                    }
-                }
-                None => {
-                    if sub.lagged() {
-                        let data = format!("{{\"resume_from\":{}}}", self.cursor.unwrap_or(0));
-                        self.buf.push_back(Event::default().event("lag").data(data));
-                    }
-                    self.done = true;
-                }
-            }
-        }
+    fn head(&self) -> u64 {
+        self.shared.alerts.hits().durable()
     }
 
-    async fn catch_up(&mut self) {
-        let Some(cursor) = self.cursor else {
-            let sub = self.shared.alerts.hub.subscribe();
-            self.cursor = Some(sub.after);
-            self.sub = Some(sub);
-            return;
-        };
-        let head = self.shared.alerts.hits().durable();
-        if head.saturating_sub(cursor) > REPLAY_CHUNK as u64 {
-            // Far behind: a chunk from the log without holding a hub slot.
-            match self.replay_chunk(cursor, head).await {
-                Some(n) => self.cursor = Some(n),
-                None => self.done = true,
-            }
-            return;
-        }
-        let sub = self.shared.alerts.hub.subscribe();
-        let upto = sub.after;
-        self.sub = Some(sub);
-        let mut c = cursor;
-        while c < upto {
-            match self.replay_chunk(c, upto).await {
-                Some(n) if n > c => c = n,
-                // No progress: the log ends before the hub's first hit (cannot happen, as
-                // the hub only hears of durable hits); go live rather than spin.
-                Some(_) => break,
-                None => {
-                    self.done = true;
-                    return;
-                }
-            }
-        }
-        self.cursor = Some(c.max(cursor));
-    }
-
-    /// Queues the wanted hits in `(after, upto]` (at most a chunk); returns the last
-    /// hit_seq covered, or None if the hits log cannot be read.
-    async fn replay_chunk(&mut self, after: u64, upto: u64) -> Option<u64> {
-        if after >= upto {
-            return Some(after);
-        }
+    async fn replay(&self, after: u64, upto: u64) -> Option<(Vec<Event>, u64)> {
         let reader = self.shared.alerts.hits().clone();
         let alert = self.alert.clone();
         let read = tokio::task::spawn_blocking(move || {
@@ -383,10 +280,17 @@ impl Feed {
             }
             Err(_) => return None,
         };
-        for h in hits {
-            let json = serde_json::to_string(&h).unwrap_or_default();
-            self.buf.push_back(hit_event(h.hit_seq, &json));
-        }
-        Some(covered.max(after))
+        let events = hits
+            .iter()
+            .map(|h| hit_event(h.hit_seq, &serde_json::to_string(h).unwrap_or_default()))
+            .collect();
+        Some((events, covered))
+    }
+
+    fn live(&self, h: &HitOut) -> Option<Event> {
+        self.alert
+            .as_deref()
+            .is_none_or(|a| a == h.hit.alert_id)
+            .then(|| hit_event(h.hit.hit_seq, &h.json))
     }
 }

@@ -4,6 +4,7 @@ pub mod alerts;
 pub mod entities;
 pub mod error;
 pub mod feeds;
+pub mod follow;
 pub mod ops;
 pub mod quotes;
 pub mod search;

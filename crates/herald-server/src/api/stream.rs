@@ -5,28 +5,24 @@
 //! from the log, in order, then live ones, with no gap and no repeat. A client whose
 //! queue fills gets `event: lag` with `{"resume_from": SEQ}` and is disconnected.
 
-use std::collections::VecDeque;
 use std::convert::Infallible;
 use std::ops::ControlFlow;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
-use std::time::Duration;
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
-use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::sse::{Event, Sse};
 use futures_util::Stream;
 use herald_model::Story;
 use serde::Deserialize;
 use time::OffsetDateTime;
 
 use super::error::ApiError;
-use crate::hub::Subscription;
+use super::follow::{REPLAY_CHUNK, Replay, resume_from, sse};
+use crate::hub::{Published, Subscription};
 use crate::node::Shared;
-
-/// Stories read from the log per blocking read while catching a client up.
-const REPLAY_CHUNK: usize = 512;
 
 #[derive(Debug, Deserialize)]
 pub struct StreamParams {
@@ -80,136 +76,28 @@ pub async fn stream(
         },
         fold: parse_fold(p.fold.as_deref())?,
     };
-    let parse_seq = |name: &str, v: &str| {
-        v.trim().parse::<u64>().map_err(|_| {
-            ApiError::bad_request(
-                "bad_parameter",
-                format!("{name}={v:?}: expected the seq of the last story seen (a number)"),
-            )
-        })
-    };
-    // A reconnecting EventSource sends Last-Event-ID; it wins over the original ?since=.
-    let from = match headers.get("last-event-id").and_then(|v| v.to_str().ok()) {
-        Some(v) if !v.trim().is_empty() => Some(parse_seq("Last-Event-ID", v)?),
-        _ => match p.since.as_deref() {
-            Some(s) if !s.trim().is_empty() => Some(parse_seq("since", s)?),
-            _ => None,
-        },
-    };
-    let feed = Feed {
-        shared,
-        filter,
-        cursor: from,
-        sub: None,
-        buf: VecDeque::new(),
-        done: false,
-    };
-    // The stream is driven by the connection itself: a live story goes from the hub's
-    // queue to the socket with no task or channel in between.
-    let events = futures_util::stream::unfold(feed, |feed| feed.next_event());
-    Ok(Sse::new(events).keep_alive(
-        KeepAlive::new()
-            .interval(Duration::from_secs(15))
-            .text("keep-alive"),
-    ))
+    let from = resume_from(&headers, p.since.as_deref(), "seq")?;
+    Ok(sse(Wire { shared, filter }, from))
 }
 
-/// One client's feed: catch up from the log, then follow the hub.
-struct Feed {
+/// The story log and the live wire, as one client wants them.
+struct Wire {
     shared: Arc<Shared>,
     filter: Filter,
-    /// The last seq covered (delivered or skipped by the filter); None until known.
-    cursor: Option<u64>,
-    /// The live subscription, once caught up.
-    sub: Option<Subscription>,
-    /// Events ready to go out (a chunk of replayed stories, the final lag event).
-    buf: VecDeque<Event>,
-    done: bool,
 }
 
-impl Feed {
-    async fn next_event(mut self) -> Option<(Result<Event, Infallible>, Feed)> {
-        loop {
-            if let Some(e) = self.buf.pop_front() {
-                return Some((Ok(e), self));
-            }
-            if self.done {
-                return None;
-            }
-            let Some(sub) = self.sub.as_mut() else {
-                self.catch_up().await;
-                continue;
-            };
-            match sub.rx.recv().await {
-                Some(p) => {
-                    let last = self.cursor.unwrap_or(0);
-                    if p.story.seq <= last {
-                        continue;
-                    }
-                    self.cursor = Some(p.story.seq);
-                    if passes(&self.filter, &p.story) {
-                        return Some((Ok(story_event(p.story.seq, &p.json)), self));
-                    }
-                }
-                None => {
-                    if sub.lagged() {
-                        self.shared
-                            .metrics
-                            .subscribers_lagged
-                            .fetch_add(1, Ordering::Relaxed);
-                        let data = format!("{{\"resume_from\":{}}}", self.cursor.unwrap_or(0));
-                        self.buf.push_back(Event::default().event("lag").data(data));
-                    }
-                    self.done = true;
-                }
-            }
-        }
+impl Replay for Wire {
+    type Item = Published;
+
+    fn subscribe(&self) -> Subscription {
+        self.shared.hub.subscribe()
     }
 
-    /// Fills `buf` from the log while far behind; once close to the head, subscribes to the
-    /// hub and covers the stretch up to where the subscription begins.
-    async fn catch_up(&mut self) {
-        let Some(cursor) = self.cursor else {
-            // Live only: start after whatever the hub last published.
-            let sub = self.shared.hub.subscribe();
-            self.cursor = Some(sub.after);
-            self.sub = Some(sub);
-            return;
-        };
-        let head = self.shared.stories.last_seq();
-        if head.saturating_sub(cursor) > REPLAY_CHUNK as u64 {
-            // Far behind: a chunk from the log without holding a hub slot, so that a long
-            // replay cannot overflow the live queue.
-            match self.replay_chunk(cursor, head).await {
-                Some(n) => self.cursor = Some(n),
-                None => self.done = true,
-            }
-            return;
-        }
-        // Close to the head: subscribe, then replay the short stretch before the
-        // subscription's first story.
-        let sub = self.shared.hub.subscribe();
-        let upto = sub.after;
-        self.sub = Some(sub);
-        let mut c = cursor;
-        while c < upto {
-            match self.replay_chunk(c, upto).await {
-                Some(n) => c = n,
-                None => {
-                    self.done = true;
-                    return;
-                }
-            }
-        }
-        self.cursor = Some(c);
+    fn head(&self) -> u64 {
+        self.shared.stories.last_seq()
     }
 
-    /// Puts the matching stories with seq in `(after, upto]` (at most a chunk) into `buf`;
-    /// returns the last seq covered, or None if the log cannot be read.
-    async fn replay_chunk(&mut self, after: u64, upto: u64) -> Option<u64> {
-        if after >= upto {
-            return Some(after);
-        }
+    async fn replay(&self, after: u64, upto: u64) -> Option<(Vec<Event>, u64)> {
         let reader = self.shared.stories.clone();
         let chunk = tokio::task::spawn_blocking(move || {
             let mut out = Vec::new();
@@ -236,14 +124,24 @@ impl Feed {
             Err(_) => return None,
         };
         let Some(last) = chunk.last().map(|s| s.seq) else {
-            return Some(upto);
+            return Some((Vec::new(), upto));
         };
-        for s in chunk {
-            if passes(&self.filter, &s) {
-                let json = serde_json::to_string(&s).unwrap_or_default();
-                self.buf.push_back(story_event(s.seq, &json));
-            }
-        }
-        Some(last)
+        let events = chunk
+            .iter()
+            .filter(|s| passes(&self.filter, s))
+            .map(|s| story_event(s.seq, &serde_json::to_string(s).unwrap_or_default()))
+            .collect();
+        Some((events, last))
+    }
+
+    fn live(&self, p: &Published) -> Option<Event> {
+        passes(&self.filter, &p.story).then(|| story_event(p.story.seq, &p.json))
+    }
+
+    fn lagged(&self) {
+        self.shared
+            .metrics
+            .subscribers_lagged
+            .fetch_add(1, Ordering::Relaxed);
     }
 }
