@@ -19,6 +19,7 @@ pub mod api;
 pub mod config;
 pub mod feeds;
 pub mod hub;
+mod intake;
 pub mod metrics;
 pub mod nlp;
 pub mod node;

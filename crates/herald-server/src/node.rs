@@ -14,7 +14,6 @@
 //! (the queue was full, or the node restarted) it reads back from the log, so a backlog
 //! costs no memory and a restart resumes from the index's last committed seq.
 
-use std::collections::VecDeque;
 use std::fs::File;
 use std::ops::ControlFlow;
 use std::path::Path;
@@ -31,6 +30,7 @@ use tracing::{error, info, warn};
 
 use crate::config::Config;
 use crate::hub::{Hub, Published};
+use crate::intake::Intake;
 use crate::metrics::{Gauges, Metrics};
 
 /// Most stories in one group commit; bounds the size of one write and the wait of the
@@ -436,101 +436,40 @@ fn run_indexer(
     // rarely: each commit makes a segment, and many small ones cost merges.
     const CATCH_UP_LAG: u64 = 10_000;
     const CATCH_UP_COMMIT: Duration = Duration::from_secs(5);
-    let mut next = index.indexed_seq() + 1;
+    let mut intake = Intake::new(&reader, &queue, overflowed, index.indexed_seq() + 1);
     let mut dirty = false;
     let mut last_commit = Instant::now();
-    let mut open = true;
-    let mut pending: VecDeque<Arc<Published>> = VecDeque::new();
-    let behind = reader.last_seq().saturating_sub(next - 1);
-    // Whether the log may hold stories the queue will not bring (a start-up backlog, an
-    // overflowed queue, shutdown).
-    let mut catching_up = behind > 0;
-    if catching_up {
-        info!(behind, "index catching up from the log");
+    if intake.behind() > 0 {
+        info!(behind = intake.behind(), "index catching up from the log");
     }
     loop {
-        let lag = reader.last_seq().saturating_sub(next - 1);
-        let every = if lag > CATCH_UP_LAG {
+        let every = if intake.behind() > CATCH_UP_LAG {
             CATCH_UP_COMMIT
         } else {
             commit_every
         };
-        // Take what the committer handed over; wait only when there is nothing else to do.
-        if open {
-            if pending.is_empty() && !catching_up {
-                let wait = if dirty {
-                    every.saturating_sub(last_commit.elapsed())
-                } else {
-                    Duration::from_secs(1)
-                };
-                match queue.recv_timeout(wait.max(Duration::from_millis(1))) {
-                    Ok(p) => pending.push_back(p),
-                    Err(std_mpsc::RecvTimeoutError::Timeout) => {}
-                    Err(std_mpsc::RecvTimeoutError::Disconnected) => open = false,
-                }
-            }
-            while pending.len() < CATCH_UP_CHUNK {
-                match queue.try_recv() {
-                    Ok(p) => pending.push_back(p),
-                    Err(std_mpsc::TryRecvError::Empty) => break,
-                    Err(std_mpsc::TryRecvError::Disconnected) => {
-                        open = false;
-                        break;
-                    }
-                }
-            }
-        }
-        if overflowed.swap(false, Ordering::AcqRel) || !open {
-            catching_up = true;
-        }
-        while pending.front().is_some_and(|p| p.story.seq < next) {
-            pending.pop_front();
-        }
-        let mut failed = false;
-        if pending.front().is_some_and(|p| p.story.seq == next) {
-            while let Some(p) = pending.front().filter(|p| p.story.seq == next).cloned() {
-                pending.pop_front();
-                // A story that cannot be indexed is skipped (and said so), not retried
-                // forever: it stays in the log and readable by id.
-                if let Err(e) = index.add(&p.story) {
-                    error!(seq = p.story.seq, error = %e, "cannot index story; skipping it");
-                }
-                next = p.story.seq + 1;
-                dirty = true;
-            }
+        // Wait for the committer only until the next commit is due.
+        let wait = if dirty {
+            every.saturating_sub(last_commit.elapsed())
         } else {
-            // A gap before the next queued story, or nothing queued while the log may be
-            // ahead: read the missing stories back from the log.
-            let upto = pending.front().map(|p| p.story.seq - 1);
-            if upto.is_some() || catching_up {
-                let mut added = 0usize;
-                let res = reader.scan_from(next, |story: Story| {
-                    if upto.is_some_and(|u| story.seq > u) {
-                        return ControlFlow::Break(());
-                    }
-                    if let Err(e) = index.add(&story) {
-                        error!(seq = story.seq, error = %e, "cannot index story; skipping it");
-                    }
-                    next = story.seq + 1;
-                    added += 1;
-                    if added >= CATCH_UP_CHUNK {
-                        ControlFlow::Break(())
-                    } else {
-                        ControlFlow::Continue(())
-                    }
-                });
-                if let Err(e) = res {
-                    error!(error = %e, "cannot read the log for indexing");
-                    failed = true;
-                }
-                dirty |= added > 0;
-                if reader.last_seq() < next {
-                    catching_up = false;
-                }
+            Duration::from_secs(1)
+        };
+        let (batch, read) = intake.take(wait, CATCH_UP_CHUNK);
+        let mut failed = false;
+        if let Err(e) = read {
+            error!(error = %e, "cannot read the log for indexing");
+            failed = true;
+        }
+        for p in &batch {
+            // A story that cannot be indexed is skipped (and said so), not retried
+            // forever: it stays in the log and readable by id.
+            if let Err(e) = index.add(&p.story) {
+                error!(seq = p.story.seq, error = %e, "cannot index story; skipping it");
             }
         }
-        let caught_up = pending.is_empty() && reader.last_seq() < next;
-        if dirty && (last_commit.elapsed() >= every || failed || (!open && caught_up)) {
+        dirty |= !batch.is_empty();
+        let caught_up = intake.caught_up();
+        if dirty && (last_commit.elapsed() >= every || failed || (!intake.open() && caught_up)) {
             match index.commit() {
                 Ok(()) => {
                     indexed_seq.store(index.indexed_seq(), Ordering::Release);
@@ -542,7 +481,7 @@ fn run_indexer(
         }
         // At shutdown: stop once caught up, or on an error (the next start replays the rest
         // from the log).
-        if !open && (caught_up || failed) {
+        if !intake.open() && (caught_up || failed) {
             break;
         }
         if failed {

@@ -5,8 +5,7 @@
 //! while it keeps up and reads whatever it missed back from the log.
 
 use std::collections::{HashMap, VecDeque};
-use std::ops::ControlFlow;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, mpsc as std_mpsc};
 use std::time::{Duration, Instant};
 
@@ -20,6 +19,7 @@ use super::Alerts;
 use super::hits::{HitRecord, HitsLog, StorySummary};
 use super::hub::HitOut;
 use crate::hub::Published;
+use crate::intake::Intake;
 
 /// Stories taken from the queue, or read from the log, at a time.
 const CHUNK: usize = 1024;
@@ -157,102 +157,29 @@ pub(super) fn run(
         scratch: Scratch::default(),
         limits: HashMap::new(),
     };
-    let mut next = log.processed() + 1;
-    let mut open = true;
-    let mut pending: VecDeque<Arc<Published>> = VecDeque::new();
-    // Whether the log may hold stories the queue will not bring.
-    let mut catching_up = reader.last_seq() >= next;
+    let mut intake = Intake::new(reader, queue, overflowed, log.processed() + 1);
     let mut last_mark = Instant::now();
     loop {
-        if open {
-            if pending.is_empty() && !catching_up {
-                match queue.recv_timeout(MARK_EVERY) {
-                    Ok(p) => pending.push_back(p),
-                    Err(std_mpsc::RecvTimeoutError::Timeout) => {}
-                    Err(std_mpsc::RecvTimeoutError::Disconnected) => open = false,
-                }
-            }
-            while pending.len() < CHUNK {
-                match queue.try_recv() {
-                    Ok(p) => pending.push_back(p),
-                    Err(std_mpsc::TryRecvError::Empty) => break,
-                    Err(std_mpsc::TryRecvError::Disconnected) => {
-                        open = false;
-                        break;
-                    }
-                }
-            }
-        }
-        if overflowed.swap(false, Ordering::AcqRel) || !open {
-            catching_up = true;
-        }
-        while pending.front().is_some_and(|p| p.story.seq < next) {
-            pending.pop_front();
-        }
-        let mut batch: Vec<Arc<Published>> = Vec::new();
+        let (batch, read) = intake.take(MARK_EVERY, CHUNK);
         let mut failed = false;
-        if pending.front().is_some_and(|p| p.story.seq == next) {
-            while let Some(p) = pending.front().filter(|p| p.story.seq == next).cloned() {
-                pending.pop_front();
-                next = p.story.seq + 1;
-                batch.push(p);
-            }
-        } else {
-            // A gap before the next queued story, or nothing queued while the log may be
-            // ahead: read the missing stories back from the log.
-            let upto = pending.front().map(|p| p.story.seq - 1);
-            if upto.is_some() || catching_up {
-                let res = reader.scan_from(next, |story: Story| {
-                    if upto.is_some_and(|u| story.seq > u) {
-                        return ControlFlow::Break(());
-                    }
-                    next = story.seq + 1;
-                    batch.push(Arc::new(Published {
-                        story,
-                        json: String::new(),
-                    }));
-                    if batch.len() >= CHUNK {
-                        ControlFlow::Break(())
-                    } else {
-                        ControlFlow::Continue(())
-                    }
-                });
-                match res {
-                    Ok(_) => {
-                        // The log has no story between here and the queued one.
-                        if let Some(u) = upto
-                            && batch.len() < CHUNK
-                        {
-                            next = next.max(u + 1);
-                        }
-                    }
-                    Err(e) => {
-                        error!(error = %e, "cannot read the log for alert matching");
-                        failed = true;
-                    }
-                }
-                if reader.last_seq() < next {
-                    catching_up = false;
-                }
-            }
+        if let Err(e) = read {
+            error!(error = %e, "cannot read the log for alert matching");
+            failed = true;
         }
         if let Some(first) = batch.first().map(|p| p.story.seq)
             && !m.batch(alerts, &mut log, &batch)
         {
             // Match the batch again from the log once the disk lets us write.
-            next = first;
-            pending.clear();
-            catching_up = true;
+            intake.rewind(first);
             failed = true;
         }
-        if last_mark.elapsed() >= MARK_EVERY || !open {
+        if last_mark.elapsed() >= MARK_EVERY || !intake.open() {
             if let Err(e) = log.flush_mark() {
                 error!(error = %e, "cannot record how far alert matching got");
             }
             last_mark = Instant::now();
         }
-        let caught_up = pending.is_empty() && reader.last_seq() < next;
-        if !open && (caught_up || failed) {
+        if !intake.open() && (intake.caught_up() || failed) {
             break;
         }
         if failed {
