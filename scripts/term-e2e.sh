@@ -60,7 +60,8 @@ keys() {
 step() { echo "term-e2e: $*"; }
 
 step "starting a node on $tmp/data"
-HERALD_LOG=warn HERALD_INDEX_COMMIT_MS=50 "$HERALD" serve --listen 127.0.0.1:0 --data "$tmp/data" \
+# Loopback feeds are allowed so FEED ADD can be tried without the internet.
+HERALD_LOG=warn HERALD_INDEX_COMMIT_MS=50 HERALD_FETCH_ALLOW=127.0.0.1 "$HERALD" serve --listen 127.0.0.1:0 --data "$tmp/data" \
     >"$tmp/serve.out" 2>"$tmp/serve.err" &
 serve_pid=$!
 for _ in $(seq 100); do
@@ -71,6 +72,13 @@ url=$(sed -n 's/^listening on //p' "$tmp/serve.out" | head -n1)
 [[ -n $url ]] || { cat "$tmp/serve.err" >&2; fail "the node did not start"; }
 export HERALD_URL=$url
 
+step "opening the terminal in tmux (120x40) on the empty node"
+tmux -L "$sock" new-session -d -s e2e -x 120 -y 40 \
+    "env HERALD_URL=$url TERM=xterm-256color $HERALD term"
+wait_for "LIVE"
+# A new node with no stories and no feeds offers the starter feeds.
+wait_for "No stories yet. FEED STARTER follows"
+
 step "publishing fixture stories through the wire ($url)"
 "$HERALD" demo --rate 200 --limit 16 >"$tmp/demo.out"
 [[ $(grep -c '^stored' "$tmp/demo.out") -eq 16 ]] || fail "demo did not store 16 stories"
@@ -80,11 +88,9 @@ for _ in $(seq 100); do
     sleep 0.1
 done
 
-step "opening the terminal in tmux (120x40)"
-tmux -L "$sock" new-session -d -s e2e -x 120 -y 40 \
-    "env HERALD_URL=$url TERM=xterm-256color $HERALD term"
-wait_for "LIVE"
+step "the stories arrive live"
 wait_for "Landslide Kills at Least 31 People"
+screen | grep -qF "No stories yet" && fail "the first-run offer stayed with stories on the wire"
 # Every third demo story is reprinted by another outlet: folded, with a count.
 screen | grep -qE 'Landslide Kills at Least 31 People.* \+1 *$' || fail "no folded copy (+1) on the wire"
 
@@ -106,6 +112,20 @@ printf 'Second landslide closes the valley road\n\nA new landslide closed the on
 wait_for "ALERT slides: Second landslide closes the valley road"
 keys "ALRT"
 wait_for "ALRT · 1 alerts"
+
+step "FEED ADD of a dead address, FEED shows its error, FEED RM"
+keys "FEED ADD http://127.0.0.1:9/closed.rss"
+wait_for "FEED · 1 feeds"
+wait_for "↳"
+keys "FEED RM 1"
+wait_for "stopped following"
+wait_for "No feeds followed"
+
+step "Tab completes an entity name from the node"
+tmux -L "$sock" send-keys -t e2e -l -- "N place:Stockh"
+tmux -L "$sock" send-keys -t e2e Tab
+wait_for "Stockholm"
+tmux -L "$sock" send-keys -t e2e Escape
 
 step "ALRT TEST, TREN, HELP"
 keys "ALRT TEST landslide"

@@ -22,7 +22,19 @@ const PENDING_ALERTS: usize = 256;
 /// Stories listed by `TOP`.
 const TOP_COUNT: usize = 50;
 /// The functions, in the order `HELP` lists them and Tab offers them.
-pub const FUNCTIONS: [&str; 8] = ["N", "READ", "ENT", "TOP", "TREN", "ALRT", "HELP", "QUIT"];
+pub const FUNCTIONS: [&str; 9] = ["N", "READ", "ENT", "TOP", "TREN", "ALRT", "FEED", "HELP", "QUIT"];
+/// Related stories listed under a story (`READ`).
+pub const RELATED_COUNT: usize = 5;
+/// The most salient entities of a story that its related stories are looked up by.
+const RELATED_BY: usize = 3;
+/// Headlines asked for per page when scrolling past the oldest one kept.
+pub const PAGE_SIZE: usize = 100;
+/// Copies from an older page whose first headline is older still, held until it comes.
+const MAX_ORPHANS: usize = 512;
+/// Entity names a Tab completion offers.
+pub const COMPLETION_COUNT: usize = 8;
+/// The query fields whose values are entity names (Tab completes them in `N`).
+pub const ENTITY_FIELDS: [&str; 5] = ["person", "org", "place", "company", "entity"];
 /// Copies listed under a folded headline (the count goes on; the list stops here).
 pub const MAX_COPIES: usize = 50;
 /// Entities and topics kept per wire headline for `TREN`.
@@ -146,6 +158,117 @@ pub struct EntityPage {
     pub roles: Vec<String>,
     pub ticker: Option<String>,
     pub stories: Vec<Headline>,
+    /// The entities most often named beside it, most often first.
+    pub co_mentioned: Vec<CoMention>,
+}
+
+/// An entity named in the same stories as another (`ENT`'s "Mentioned with").
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CoMention {
+    pub id: String,
+    pub name: String,
+    pub kind: String,
+    /// Stories naming both (of the entity's latest).
+    pub stories: u64,
+}
+
+/// A followed feed and its health, as `GET /v1/feeds` describes it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct FeedInfo {
+    pub id: String,
+    pub url: String,
+    pub title: String,
+    /// "active", "gone" or "paused".
+    pub status: String,
+    pub last_fetch: Option<Timestamp>,
+    /// The HTTP status of the last answer (304: not modified).
+    pub http_status: Option<u16>,
+    /// What went wrong with the last poll, in words.
+    pub last_error: Option<String>,
+    pub last_new_item: Option<Timestamp>,
+    pub items_seen: u64,
+    /// Consecutive failed polls.
+    pub failures: u32,
+    pub next_poll: Option<Timestamp>,
+}
+
+impl FeedInfo {
+    /// The feed's health in a word with the HTTP code: "ok 200", "error 503", "gone 410",
+    /// "paused", or "new" before its first poll.
+    pub fn health(&self) -> String {
+        let word = match self.status.as_str() {
+            "gone" => "gone",
+            "paused" => "paused",
+            _ if self.last_error.is_some() => "error",
+            _ if self.last_fetch.is_none() => return "new".to_string(),
+            _ => "ok",
+        };
+        match self.http_status {
+            Some(code) => format!("{word} {code}"),
+            None => word.to_string(),
+        }
+    }
+
+    /// Whether the feed needs the user's eye (its last error is worth printing).
+    pub fn failing(&self) -> bool {
+        self.status == "gone" || self.last_error.is_some()
+    }
+}
+
+/// What one poll of a feed did (`FEED POLL`, `FEED ADD`).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PollSummary {
+    /// `ok`, `not_modified`, `gone` or `error`.
+    pub outcome: String,
+    pub http_status: Option<u16>,
+    /// Items in the document.
+    pub items: u64,
+    pub new: u64,
+    pub changed: u64,
+    pub unchanged: u64,
+    pub error: Option<String>,
+}
+
+impl PollSummary {
+    /// One line: "ok (HTTP 200): 12 items — 3 new, 1 changed, 8 unchanged".
+    pub fn describe(&self) -> String {
+        let http = self
+            .http_status
+            .map_or_else(String::new, |c| format!(" (HTTP {c})"));
+        match (&self.error, self.outcome.as_str()) {
+            (Some(e), _) => format!("{}{http}: {e}", self.outcome),
+            (None, "not_modified") => format!("not modified{http}: nothing new"),
+            (None, _) => format!(
+                "{}{http}: {} items — {} new, {} changed, {} unchanged",
+                self.outcome, self.items, self.new, self.changed, self.unchanged
+            ),
+        }
+    }
+}
+
+/// Something in the lower pane that Enter opens.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Link {
+    Story(String),
+    Entity { id: String, name: String },
+}
+
+/// A Tab completion of an entity name in progress.
+#[derive(Debug, Clone, PartialEq)]
+struct Completion {
+    /// The command line as it was when the names were asked for or last put in.
+    line: String,
+    /// What comes before the name being completed (`ENT `, `N oil AND person:`).
+    head: String,
+    /// The start of the name the user typed.
+    typed: String,
+    /// Whether the name is a query value (quoted when it holds a space).
+    in_query: bool,
+    candidates: Vec<String>,
+    /// The candidate the next Tab puts in.
+    next: usize,
+    /// The node has not answered yet (a Tab meanwhile asks nothing more: debounced).
+    pending: bool,
 }
 
 /// The connection to the node's live wire.
@@ -195,6 +318,32 @@ pub enum Event {
         message: String,
     },
     Connection(ConnState),
+    /// The node's feeds (after a list, an add, a removal, a poll or an import; `note`
+    /// says what was done).
+    FeedsLoaded {
+        feeds: Vec<FeedInfo>,
+        note: Option<String>,
+    },
+    /// How many feeds the node follows (asked on opening, for the first-run offer).
+    FeedCount(usize),
+    /// Entity names starting with `prefix` (a Tab completion's answer).
+    EntityCandidates {
+        prefix: String,
+        names: Vec<String>,
+    },
+    /// A page of the wire from the log, newest first: the headlines before seq
+    /// `before`, or the newest ones when `before` is `None`.
+    WirePage {
+        before: Option<u64>,
+        stories: Vec<Headline>,
+        /// Where the next page back starts; `None` when the log has nothing older.
+        next_before: Option<u64>,
+    },
+    /// Stories related to story `story_id`, newest first (before filtering).
+    RelatedLoaded {
+        story_id: String,
+        items: Vec<Headline>,
+    },
     /// Time passes (drives stories/min and message expiry).
     Tick(Instant),
 }
@@ -202,13 +351,61 @@ pub enum Event {
 /// What the terminal asks the I/O layer to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
-    Search { query: String },
-    LoadStory { id: String },
-    FindEntity { name: String },
+    Search {
+        query: String,
+    },
+    LoadStory {
+        id: String,
+    },
+    FindEntity {
+        name: String,
+    },
     ListAlerts,
-    AddAlert { name: String, query: String },
-    RemoveAlert { id: String, name: String },
-    TestAlert { query: String },
+    AddAlert {
+        name: String,
+        query: String,
+    },
+    RemoveAlert {
+        id: String,
+        name: String,
+    },
+    TestAlert {
+        query: String,
+    },
+    /// Opens an entity's page by its id (a "Mentioned with" line).
+    OpenEntity {
+        id: String,
+    },
+    ListFeeds,
+    /// Asks only how many feeds the node follows.
+    CountFeeds,
+    AddFeed {
+        url: String,
+    },
+    RemoveFeed {
+        id: String,
+    },
+    PollFeed {
+        id: String,
+    },
+    /// Follows every feed of an OPML document (`FEED STARTER` sends the starter list).
+    ImportFeeds {
+        opml: String,
+    },
+    /// Entity names starting with `prefix`, of one kind ("person", …) or any.
+    CompleteEntity {
+        prefix: String,
+        kind: Option<String>,
+    },
+    /// A page of the wire from the log: before seq `before`, or the newest.
+    LoadWire {
+        before: Option<u64>,
+    },
+    /// Stories matching `query` (the story's salient entities), for its "Related".
+    Related {
+        story_id: String,
+        query: String,
+    },
     Quit,
 }
 
@@ -238,6 +435,10 @@ pub enum Detail {
     Trends {
         at: Timestamp,
         rows: Vec<Trend>,
+    },
+    /// The feeds in [`App::feeds`], under what was just done to them.
+    Feeds {
+        note: Option<String>,
     },
     Help,
 }
@@ -283,6 +484,22 @@ pub struct App {
     pending_alerts: HashMap<String, String>,
     /// The alerts as last listed (what `ALRT RM <n>` numbers).
     pub alerts: Vec<AlertInfo>,
+    /// The feeds as last listed (what `FEED RM <n>` and `FEED POLL <n>` number).
+    pub feeds: Vec<FeedInfo>,
+    /// How many feeds the node follows, once known (the first-run offer needs 0).
+    pub feeds_followed: Option<usize>,
+    /// Stories related to the open story: (its id, up to [`RELATED_COUNT`]).
+    pub related: Option<(String, Vec<Headline>)>,
+    completion: Option<Completion>,
+    /// An older page of the wire is on its way.
+    pub wire_loading: bool,
+    /// The log may hold headlines older than the wire's last.
+    pub wire_more: bool,
+    /// The newest headlines were dropped to make room for older ones: the top of the
+    /// wire is not live until it is reloaded (Home / `g` does).
+    pub wire_trimmed: bool,
+    /// Copies from older pages waiting for their first headline: first id → copies.
+    orphans: HashMap<String, Vec<FoldedCopy>>,
     /// A fixed "now" for `TREN` (tests); `None` reads the wall clock.
     fixed_now: Option<Timestamp>,
     epoch: Instant,
@@ -318,6 +535,14 @@ impl App {
             message: None,
             pending_alerts: HashMap::new(),
             alerts: Vec::new(),
+            feeds: Vec::new(),
+            feeds_followed: None,
+            related: None,
+            completion: None,
+            wire_loading: false,
+            wire_more: true,
+            wire_trimmed: false,
+            orphans: HashMap::new(),
             fixed_now: None,
             epoch: now,
             clock: now,
@@ -325,6 +550,18 @@ impl App {
             quit: false,
             dirty: true,
         }
+    }
+
+    /// What to ask the node on opening: how many feeds it follows (an empty wire on a
+    /// node that follows none gets the first-run offer instead of emptiness).
+    pub fn opening(&self) -> Vec<Command> {
+        vec![Command::CountFeeds]
+    }
+
+    /// Whether the wire pane should offer the starter feeds: nothing on the wire and
+    /// the node follows no feeds.
+    pub fn first_run(&self) -> bool {
+        self.wire.is_empty() && self.feeds_followed == Some(0)
     }
 
     /// The command line's text, or "" when it does not have the keyboard.
@@ -337,7 +574,8 @@ impl App {
         self.fixed_now = Some(now);
     }
 
-    fn now(&self) -> Timestamp {
+    /// The time `TREN` and `FEED` measure from: the fixed one, or the wall clock.
+    pub fn now(&self) -> Timestamp {
         self.fixed_now.unwrap_or_else(time::OffsetDateTime::now_utc)
     }
 
@@ -404,11 +642,38 @@ impl App {
                 }
             }
             Event::StoryLoaded(s) => {
+                let cmds = related_query(&s)
+                    .map(|query| Command::Related {
+                        story_id: s.id.clone(),
+                        query,
+                    })
+                    .into_iter()
+                    .collect();
+                self.related = None;
                 self.detail = Detail::Story(s);
                 self.detail_scroll = 0;
                 self.find = None;
                 self.focus = Focus::Detail;
+                return cmds;
             }
+            Event::RelatedLoaded { story_id, items } => self.on_related(story_id, items),
+            Event::FeedsLoaded { feeds, note } => {
+                self.feeds_followed = Some(feeds.len());
+                self.feeds = feeds;
+                if let Some(n) = &note {
+                    self.info(n.clone());
+                }
+                self.detail = Detail::Feeds { note };
+                self.detail_scroll = 0;
+                self.focus = Focus::Detail;
+            }
+            Event::FeedCount(n) => self.feeds_followed = Some(n),
+            Event::EntityCandidates { prefix, names } => self.on_candidates(&prefix, names),
+            Event::WirePage {
+                before,
+                stories,
+                next_before,
+            } => self.on_wire_page(before, stories, next_before),
             Event::EntityLoaded(page) => {
                 self.list = ListMode::Results {
                     title: format!("ENT {}", text_one_line(&page.name)),
@@ -447,6 +712,12 @@ impl App {
             Event::Failed { what, message } => {
                 if let ListMode::Results { loading, .. } = &mut self.list {
                     *loading = false;
+                }
+                // Whatever failed, nothing stays "on its way" for ever: a later scroll
+                // or Tab may ask again.
+                self.wire_loading = false;
+                if self.completion.as_ref().is_some_and(|c| c.pending) {
+                    self.completion = None;
                 }
                 if matches!(self.detail, Detail::Loading(_)) {
                     self.detail = Detail::Empty;
@@ -498,6 +769,11 @@ impl App {
             if let Some(alert) = self.pending_alerts.remove(&s.id) {
                 h.alert.get_or_insert(alert);
             }
+            return;
+        }
+        if self.wire_trimmed {
+            // The user is deep in older headlines and the newest were dropped for them;
+            // the live top comes back with Home (a reload), not row by row.
             return;
         }
         let mut h = Headline::from_story(s);
@@ -570,12 +846,12 @@ impl App {
             }
             KeyCode::Char(':') => self.input = Some(String::new()),
             KeyCode::Char('/') => self.input = Some("/".to_string()),
-            KeyCode::Char('j') | KeyCode::Down => self.move_by(1),
-            KeyCode::Char('k') | KeyCode::Up => self.move_by(-1),
-            KeyCode::PageDown => self.move_by(self.page() as isize),
-            KeyCode::PageUp => self.move_by(-(self.page() as isize)),
-            KeyCode::Home | KeyCode::Char('g') => self.move_by(isize::MIN / 2),
-            KeyCode::End | KeyCode::Char('G') => self.move_by(isize::MAX / 2),
+            KeyCode::Char('j') | KeyCode::Down => return self.move_by(1),
+            KeyCode::Char('k') | KeyCode::Up => return self.move_by(-1),
+            KeyCode::PageDown => return self.move_by(self.page() as isize),
+            KeyCode::PageUp => return self.move_by(-(self.page() as isize)),
+            KeyCode::Home | KeyCode::Char('g') => return self.move_by(isize::MIN / 2),
+            KeyCode::End | KeyCode::Char('G') => return self.move_by(isize::MAX / 2),
             KeyCode::Tab => {
                 self.focus = match self.focus {
                     Focus::List => Focus::Detail,
@@ -587,6 +863,10 @@ impl App {
                 Focus::Detail => {
                     if let Some(f) = self.find.clone() {
                         self.find_next(&f, self.detail_scroll + 1);
+                    } else if let Some(link) = self.detail_link() {
+                        return self.open_link(link);
+                    } else {
+                        self.dirty = false;
                     }
                 }
             },
@@ -618,7 +898,7 @@ impl App {
             KeyCode::Backspace => {
                 input.pop();
             }
-            KeyCode::Tab => self.complete(),
+            KeyCode::Tab => return self.complete(),
             KeyCode::Up => self.recall(-1),
             KeyCode::Down => self.recall(1),
             KeyCode::Char(c) if !c.is_control() && input.chars().count() < MAX_INPUT_CHARS => {
@@ -630,13 +910,101 @@ impl App {
         Vec::new()
     }
 
-    /// Tab: completes the function name being typed (`RE` → `READ `); with several
-    /// candidates, completes their common prefix and lists them.
-    fn complete(&mut self) {
-        let Some(input) = self.input.as_mut() else { return };
+    /// Tab: completes the function name being typed (`RE` → `READ `), or an entity
+    /// name after `ENT ` or a query field such as `person:` (asking the node).
+    fn complete(&mut self) -> Vec<Command> {
+        let Some(input) = self.input.as_ref() else {
+            return Vec::new();
+        };
         if input.contains(' ') {
+            return self.complete_entity();
+        }
+        self.complete_function();
+        Vec::new()
+    }
+
+    /// Tab on an entity name: cycles through the names the node gave for this very
+    /// line, or asks it for names starting with what was typed. A Tab while the answer
+    /// is on its way asks nothing more, and typing on never waits for it.
+    fn complete_entity(&mut self) -> Vec<Command> {
+        let input = self.input.clone().unwrap_or_default();
+        if let Some(c) = self.completion.as_mut()
+            && c.line == input
+        {
+            if c.pending || c.candidates.len() < 2 {
+                self.dirty = false;
+                return Vec::new();
+            }
+            let i = c.next % c.candidates.len();
+            let name = c.candidates.get(i).cloned().unwrap_or_default();
+            let line = format!("{}{}", c.head, render_name(&name, c.in_query));
+            c.next = i + 1;
+            c.line.clone_from(&line);
+            let n = c.candidates.len();
+            self.input = Some(line);
+            self.info(format!("{} of {n} (Tab: next)", i + 1));
+            return Vec::new();
+        }
+        let Some((head, typed, kind, in_query)) = entity_context(&input) else {
+            self.dirty = false;
+            return Vec::new();
+        };
+        if typed.trim().is_empty() {
+            self.info("type the start of a name, then Tab".into());
+            return Vec::new();
+        }
+        self.completion = Some(Completion {
+            line: input,
+            head,
+            typed: typed.clone(),
+            in_query,
+            candidates: Vec::new(),
+            next: 0,
+            pending: true,
+        });
+        vec![Command::CompleteEntity { prefix: typed, kind }]
+    }
+
+    /// The node's names for a Tab: one is put in; several are listed (Tab cycles).
+    /// An answer for a line the user has since changed is dropped.
+    fn on_candidates(&mut self, prefix: &str, names: Vec<String>) {
+        let Some(c) = self.completion.as_mut() else {
+            self.dirty = false;
+            return;
+        };
+        if !c.pending || c.typed != prefix || self.input.as_deref() != Some(c.line.as_str()) {
+            self.completion = None;
+            self.dirty = false;
             return;
         }
+        c.pending = false;
+        match names.as_slice() {
+            [] => {
+                let typed = text_one_line(&c.typed);
+                self.completion = None;
+                self.error(format!("no entity name starts with {typed:?}"));
+            }
+            [one] => {
+                let line = format!("{}{}", c.head, render_name(one, c.in_query));
+                c.line.clone_from(&line);
+                c.candidates = names;
+                self.input = Some(line);
+                self.message = None;
+            }
+            many => {
+                let list: Vec<String> = many.iter().map(|n| text_one_line(n)).collect();
+                let list = list.join(" · ");
+                c.candidates = names;
+                c.next = 0;
+                self.info(format!("Tab cycles: {list}"));
+            }
+        }
+    }
+
+    /// Tab on a function name: the one match is put in (`RE` → `READ `); several are
+    /// listed, after their common start.
+    fn complete_function(&mut self) {
+        let Some(input) = self.input.as_mut() else { return };
         let typed = input.to_uppercase();
         let matches: Vec<&str> = FUNCTIONS
             .iter()
@@ -780,6 +1148,7 @@ impl App {
                 Vec::new()
             }
             "ALRT" => self.alert_function(arg),
+            "FEED" => self.feed_function(arg),
             "HELP" => {
                 self.detail = Detail::Help;
                 self.detail_scroll = 0;
@@ -799,6 +1168,87 @@ impl App {
                 Vec::new()
             }
         }
+    }
+
+    /// `FEED`, `FEED ADD <url>`, `FEED RM <n|id>`, `FEED POLL <n|id>`, `FEED STARTER`.
+    fn feed_function(&mut self, arg: &str) -> Vec<Command> {
+        let (sub, rest) = arg.split_once(char::is_whitespace).unwrap_or((arg, ""));
+        let rest = rest.trim();
+        match sub.to_uppercase().as_str() {
+            "" | "LIST" | "LS" => {
+                self.detail = Detail::Loading("feeds".into());
+                vec![Command::ListFeeds]
+            }
+            "ADD" => {
+                if rest.is_empty() || rest.contains(char::is_whitespace) {
+                    self.error(
+                        "FEED ADD needs one feed address, e.g. FEED ADD https://example.org/news.rss".into(),
+                    );
+                    return Vec::new();
+                }
+                self.info(format!(
+                    "FEED ADD: following {} and polling it once…",
+                    text_one_line(rest)
+                ));
+                vec![Command::AddFeed {
+                    url: rest.to_string(),
+                }]
+            }
+            "RM" | "DEL" | "DELETE" => match self.feed_id(rest, "RM") {
+                Some(id) => vec![Command::RemoveFeed { id }],
+                None => Vec::new(),
+            },
+            "POLL" => match self.feed_id(rest, "POLL") {
+                Some(id) => {
+                    self.info(format!("FEED POLL: fetching {}…", text_one_line(&id)));
+                    vec![Command::PollFeed { id }]
+                }
+                None => Vec::new(),
+            },
+            "STARTER" => {
+                let n = crate::starter_feed_count();
+                self.info(format!("FEED STARTER: following {n} public news feeds…"));
+                vec![Command::ImportFeeds {
+                    opml: crate::STARTER_OPML.to_string(),
+                }]
+            }
+            other => {
+                self.error(format!(
+                    "FEED {}: expected FEED, FEED ADD <url>, FEED RM <n>, FEED POLL <n> or FEED STARTER",
+                    text_one_line(other)
+                ));
+                Vec::new()
+            }
+        }
+    }
+
+    /// The feed `arg` names: a number from the last `FEED` list, or a feed id.
+    fn feed_id(&mut self, arg: &str, sub: &str) -> Option<String> {
+        if arg.is_empty() {
+            self.error(format!(
+                "FEED {sub} needs a feed: its number in FEED's list, or its id"
+            ));
+            return None;
+        }
+        if let Ok(n) = arg.parse::<usize>() {
+            let found = n
+                .checked_sub(1)
+                .and_then(|i| self.feeds.get(i))
+                .map(|f| f.id.clone());
+            if found.is_none() {
+                let hint = if self.feeds.is_empty() {
+                    "no feeds listed; FEED lists them with their numbers".to_string()
+                } else {
+                    format!(
+                        "pick a feed number from 1 to {} (FEED lists them)",
+                        self.feeds.len()
+                    )
+                };
+                self.error(format!("FEED {sub} {n}: {hint}"));
+            }
+            return found;
+        }
+        Some(arg.to_string())
     }
 
     /// `ALRT`, `ALRT ADD <name> <query>`, `ALRT RM <n>`, `ALRT TEST <query>`.
@@ -931,8 +1381,9 @@ impl App {
         rows
     }
 
-    /// The newest stories on the wire ranked by recency and the salience of their top
-    /// entity: a story an hour old needs a more prominent subject to stay on top.
+    /// The newest stories on the wire ranked by recency, the number of sources that ran
+    /// them (the copies folded under each) and the salience of their top entity: a
+    /// story an hour old needs a more prominent subject, or more outlets, to stay on top.
     pub fn top(&self) -> Vec<Headline> {
         let newest = self.wire.iter().filter_map(|h| h.time).max();
         let mut ranked: Vec<(f32, &Headline)> = self
@@ -945,8 +1396,11 @@ impl App {
                     _ => 24.0,
                 };
                 // Recency halves every hour and is worth up to twice the top salience,
-                // so a fresh story outranks a prominent one from hours ago.
-                (h.salience.clamp(0.0, 1.0) + 2.0 * 0.5f32.powf(age_h), h)
+                // so a fresh story outranks a prominent one from hours ago. Each doubling
+                // of the outlets running it is worth half a salience, up to 1.5 (eight
+                // sources): a story everyone carries rises, but not without limit.
+                let sources = (h.copy_count as f32 + 1.0).log2().min(3.0) * 0.5;
+                (h.salience.clamp(0.0, 1.0) + 2.0 * 0.5f32.powf(age_h) + sources, h)
             })
             .collect();
         ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(b.1.seq.cmp(&a.1.seq)));
@@ -1018,20 +1472,178 @@ impl App {
         }
     }
 
-    fn move_by(&mut self, delta: isize) {
+    /// Moves the selection (or scrolls the story). On the wire, reaching the last
+    /// headline fetches the page before it, and reaching the top of a wire whose
+    /// newest headlines were dropped reloads them.
+    fn move_by(&mut self, delta: isize) -> Vec<Command> {
         match self.focus {
             Focus::List => {
                 let max = self.item_count().saturating_sub(1);
                 let cur = self.selected();
                 let next = cur.saturating_add_signed(delta).min(max);
                 match self.list {
-                    ListMode::Wire => self.wire_selected = next,
+                    ListMode::Wire => {
+                        self.wire_selected = next;
+                        return self.wire_edge();
+                    }
                     ListMode::Results { .. } => self.results_selected = next,
                 }
             }
             Focus::Detail => {
                 let max = self.detail_line_count().saturating_sub(1);
                 self.detail_scroll = self.detail_scroll.saturating_add_signed(delta).min(max);
+            }
+        }
+        Vec::new()
+    }
+
+    /// The page the wire needs now that the selection moved, if any.
+    fn wire_edge(&mut self) -> Vec<Command> {
+        if self.wire_loading || self.wire.is_empty() {
+            return Vec::new();
+        }
+        if self.wire_selected == 0 && self.wire_trimmed {
+            self.wire_loading = true;
+            return vec![Command::LoadWire { before: None }];
+        }
+        let oldest = self.wire.iter().map(|h| h.seq).min().unwrap_or(0);
+        if self.wire_selected + 1 >= self.wire.len() && self.wire_more && oldest > 1 {
+            self.wire_loading = true;
+            return vec![Command::LoadWire { before: Some(oldest) }];
+        }
+        Vec::new()
+    }
+
+    /// A page of the wire from the log. An older page goes under the last headline
+    /// (copies folded under their first, even when the first comes a page later); if
+    /// that passes [`WIRE_CAPACITY`], the newest headlines — the end away from the
+    /// view — are dropped. The newest page replaces the wire (back to live).
+    fn on_wire_page(&mut self, before: Option<u64>, stories: Vec<Headline>, next_before: Option<u64>) {
+        self.wire_loading = false;
+        self.wire_more = next_before.is_some();
+        match before {
+            None => {
+                let top = stories.iter().map(|h| h.seq).max().unwrap_or(0);
+                // Live arrivals newer than the page stay (they came while it loaded).
+                let newer: Vec<Headline> = self.wire.drain(..).filter(|h| h.seq > top).collect();
+                self.orphans.clear();
+                self.wire_trimmed = false;
+                self.wire_selected = 0;
+                // Oldest first, as they arrived, so copies find their first headline.
+                for h in stories.into_iter().rev() {
+                    self.fold_or_push(h);
+                }
+                for h in newer.into_iter().rev() {
+                    self.wire.push_front(h);
+                }
+                self.wire.truncate(WIRE_CAPACITY);
+            }
+            Some(b) => {
+                let oldest = self.wire.iter().map(|h| h.seq).min();
+                if oldest != Some(b) {
+                    // An answer for a wire that has moved on since.
+                    return;
+                }
+                for h in stories.into_iter().filter(|h| h.seq < b) {
+                    self.add_older(h);
+                }
+                let excess = self.wire.len().saturating_sub(WIRE_CAPACITY);
+                if excess > 0 {
+                    self.wire.drain(..excess);
+                    self.wire_selected = self.wire_selected.saturating_sub(excess);
+                    self.wire_trimmed = true;
+                }
+                if self.orphans.len() > MAX_ORPHANS {
+                    self.orphans.clear();
+                }
+            }
+        }
+    }
+
+    /// An older headline (pages come newest first): a copy waits for its first
+    /// headline, which is older; a first headline takes the copies waiting for it.
+    fn add_older(&mut self, h: Headline) {
+        if let Some(first) = h.duplicate_of.clone() {
+            if let Some(f) = self.wire.iter_mut().find(|w| w.id == first) {
+                fold_into(f, &h);
+            } else {
+                self.orphans.entry(first).or_default().push(FoldedCopy {
+                    id: h.id,
+                    source: h.source,
+                    time: h.time,
+                });
+            }
+            return;
+        }
+        let mut h = h;
+        if let Some(mut copies) = self.orphans.remove(&h.id) {
+            // Held newest first; a headline lists its copies oldest first.
+            copies.reverse();
+            h.copy_count = h.copy_count.saturating_add(copies.len());
+            h.copies.extend(copies);
+            h.copies.truncate(MAX_COPIES);
+        }
+        self.wire.push_back(h);
+    }
+
+    /// A headline arriving in order (oldest first): folded under its first if that is
+    /// on the wire, else a row at the top.
+    fn fold_or_push(&mut self, h: Headline) {
+        if let Some(first) = h.duplicate_of.as_deref()
+            && let Some(f) = self.wire.iter_mut().find(|w| w.id == first)
+        {
+            fold_into(f, &h);
+            return;
+        }
+        self.wire.push_front(h);
+    }
+
+    /// Keeps related stories for the open story: not itself, not its copies, not the
+    /// story it copies, and not another copy of that.
+    fn on_related(&mut self, story_id: String, items: Vec<Headline>) {
+        let Detail::Story(s) = &self.detail else {
+            self.dirty = false;
+            return;
+        };
+        if s.id != story_id {
+            self.dirty = false;
+            return;
+        }
+        let (copies, _) = self.copies_of(&s.id);
+        let copy_ids: Vec<&str> = copies.iter().map(|c| c.id.as_str()).collect();
+        let first = s.duplicate_of.as_deref();
+        let kept: Vec<Headline> = items
+            .into_iter()
+            .filter(|h| {
+                h.id != s.id
+                    && h.duplicate_of.as_deref() != Some(s.id.as_str())
+                    && Some(h.id.as_str()) != first
+                    && (first.is_none() || h.duplicate_of.as_deref() != first)
+                    && !copy_ids.contains(&h.id.as_str())
+            })
+            .take(RELATED_COUNT)
+            .collect();
+        self.related = Some((story_id, kept));
+    }
+
+    /// The link Enter opens in the lower pane: the first one on screen at or below
+    /// the top line (scrolling moves it down the list).
+    pub fn detail_link(&self) -> Option<Link> {
+        let a = ui::areas(self.size);
+        let top = self.detail_scroll;
+        let (_, links) = ui::detail_content(self, a.width);
+        links
+            .into_iter()
+            .find(|(line, _)| *line >= top && *line < top + a.detail_rows.max(1))
+            .map(|(_, l)| l)
+    }
+
+    fn open_link(&mut self, link: Link) -> Vec<Command> {
+        match link {
+            Link::Story(id) => self.load_story(id),
+            Link::Entity { id, name } => {
+                self.detail = Detail::Loading(format!("entity {name}"));
+                vec![Command::OpenEntity { id }]
             }
         }
     }
@@ -1084,6 +1696,94 @@ fn split_name(s: &str) -> Option<(String, String)> {
     };
     let (name, query) = (name.trim(), query.trim());
     (!name.is_empty() && !query.is_empty()).then(|| (name.to_string(), query.to_string()))
+}
+
+/// Adds a copy to its first headline (the count goes on past [`MAX_COPIES`]).
+fn fold_into(first: &mut Headline, copy: &Headline) {
+    first.copy_count = first.copy_count.saturating_add(1);
+    if first.copies.len() < MAX_COPIES {
+        first.copies.push(FoldedCopy {
+            id: copy.id.clone(),
+            source: copy.source.clone(),
+            time: copy.time,
+        });
+    }
+}
+
+/// The search for a story's related stories: any of its most salient entities, by id.
+/// `None` when it names no entity (nothing to relate by).
+pub fn related_query(s: &Story) -> Option<String> {
+    let mut ents: Vec<&herald_model::Entity> = s
+        .entities
+        .iter()
+        .filter(|e| !e.id.trim().is_empty() && !e.id.contains('"') && !e.id.contains('\\'))
+        .collect();
+    ents.sort_by(|a, b| b.salience.total_cmp(&a.salience));
+    let mut seen = Vec::new();
+    for e in ents {
+        if !seen.contains(&e.id.as_str()) {
+            seen.push(e.id.as_str());
+        }
+        if seen.len() == RELATED_BY {
+            break;
+        }
+    }
+    if seen.is_empty() {
+        return None;
+    }
+    let parts: Vec<String> = seen.iter().map(|id| format!("entity:\"{id}\"")).collect();
+    Some(parts.join(" OR "))
+}
+
+/// Where a Tab should complete an entity name on this command line: (the text before
+/// the name, the start of the name typed, the kind to ask for, whether it is a query
+/// value). `ENT <name>`, and in `N` the value of `person:`, `org:`, `place:`,
+/// `company:` or `entity:` at the end of the line, quoted or not.
+fn entity_context(input: &str) -> Option<(String, String, Option<String>, bool)> {
+    let (func, rest) = input.split_once(' ')?;
+    match func.to_uppercase().as_str() {
+        "ENT" => {
+            let name = rest.trim_start();
+            let head = &input[..input.len() - name.len()];
+            Some((head.to_string(), name.to_string(), None, false))
+        }
+        "N" => {
+            let colon = input.rfind(':')?;
+            let (before, value) = (&input[..colon], &input[colon + 1..]);
+            let field_start = before
+                .rfind(|c: char| c.is_whitespace() || c == '(' || c == '-')
+                .map_or(0, |i| i + 1);
+            let field = before.get(field_start..)?.to_lowercase();
+            if !ENTITY_FIELDS.contains(&field.as_str()) {
+                return None;
+            }
+            let (typed, head_end) = match value.strip_prefix('"') {
+                // An open quote: the name may hold spaces, but not a closing quote.
+                Some(v) if !v.contains('"') => (v, colon + 1),
+                Some(_) => return None,
+                None if value.contains(char::is_whitespace) => return None,
+                None => (value, colon + 1),
+            };
+            let kind = (field != "entity").then_some(field);
+            Some((input[..head_end].to_string(), typed.to_string(), kind, true))
+        }
+        _ => None,
+    }
+}
+
+/// A name as the command line takes it: a query value with a space or a query
+/// character is quoted (any quote inside dropped).
+fn render_name(name: &str, in_query: bool) -> String {
+    let name = text_one_line(name);
+    if in_query
+        && name
+            .chars()
+            .any(|c| c.is_whitespace() || matches!(c, '"' | '(' | ')' | ':'))
+    {
+        format!("\"{}\"", name.replace('"', ""))
+    } else {
+        name
+    }
 }
 
 /// A string safe for one line of the screen.

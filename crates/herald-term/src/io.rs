@@ -12,7 +12,10 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use crate::TermError;
-use crate::app::{AlertInfo, BACKTEST_DAYS, Backtest, Command, ConnState, EntityPage, Event, Headline};
+use crate::app::{
+    AlertInfo, BACKTEST_DAYS, Backtest, COMPLETION_COUNT, CoMention, Command, ConnState, EntityPage, Event,
+    FeedInfo, Headline, PAGE_SIZE, PollSummary,
+};
 use crate::sse::SseParser;
 
 /// First wait before reconnecting; it doubles on every failure up to [`BACKOFF_MAX`].
@@ -23,6 +26,12 @@ pub const BACKOFF_MAX: Duration = Duration::from_secs(10);
 const SILENCE_LIMIT: Duration = Duration::from_secs(40);
 /// Search hits asked for per `N` query.
 const SEARCH_LIMIT: usize = 100;
+/// Hits asked for when looking for a story's related stories (its own copies and
+/// duplicates are dropped afterwards, so more than the five shown).
+const RELATED_LIMIT: usize = 20;
+/// Names asked for per Tab when a kind is wanted (the node's lookup does not filter by
+/// kind, so more are asked and the others dropped).
+const COMPLETION_ASK: usize = 40;
 /// How long one API request may take.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(20);
 
@@ -311,6 +320,24 @@ pub async fn execute(node: &Node, cmd: Command) -> Option<Event> {
         }
         Command::TestAlert { query } => (backtest(node, &query).await, format!("ALRT TEST {query}")),
         Command::FindEntity { name } => (find_entity(node, &name).await, format!("ENT {name}")),
+        Command::OpenEntity { id } => (load_entity(node, &id, &id).await, format!("ENT {id}")),
+        Command::ListFeeds => (list_feeds(node, None).await, "FEED".to_string()),
+        // Only for the first-run offer: a node that cannot say stays without one, and
+        // the status line already tells of a node that is down.
+        Command::CountFeeds => return count_feeds(node).await.ok(),
+        Command::AddFeed { url } => (add_feed(node, &url).await, format!("FEED ADD {url}")),
+        Command::RemoveFeed { id } => (remove_feed(node, &id).await, format!("FEED RM {id}")),
+        Command::PollFeed { id } => (poll_feed(node, &id).await, format!("FEED POLL {id}")),
+        Command::ImportFeeds { opml } => (import_feeds(node, opml).await, "FEED STARTER".to_string()),
+        Command::CompleteEntity { prefix, kind } => (
+            entity_candidates(node, &prefix, kind.as_deref()).await,
+            format!("Tab completion of {prefix:?}"),
+        ),
+        Command::LoadWire { before } => (wire_page(node, before).await, "older headlines".to_string()),
+        Command::Related { story_id, query } => (
+            related(node, &story_id, &query).await,
+            format!("related stories of {story_id}"),
+        ),
     };
     Some(answer.unwrap_or_else(|message| Event::Failed { what, message }))
 }
@@ -483,12 +510,12 @@ async fn find_entity(node: &Node, name: &str) -> Result<Event, String> {
     else {
         return Err(format!("no entity is called {name:?}"));
     };
-    let mut url = node.url("/v1/entities/");
-    url.path_segments_mut()
-        .map_err(|()| "the node URL cannot take a path".to_string())?
-        .pop()
-        .push(id);
-    let v = get_json(node, url).await?;
+    load_entity(node, id, name).await
+}
+
+/// An entity's page by its id (`name` stands in if the node gives none).
+async fn load_entity(node: &Node, id: &str, name: &str) -> Result<Event, String> {
+    let v = get_json(node, item_url(node, "entities", id, None)?).await?;
     let strings = |k: &str| -> Vec<String> {
         v[k].as_array()
             .into_iter()
@@ -509,5 +536,217 @@ async fn find_entity(node: &Node, name: &str) -> Result<Event, String> {
             .flatten()
             .filter_map(hit_headline)
             .collect(),
+        co_mentioned: v["co_mentioned"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|c| {
+                Some(CoMention {
+                    id: c["id"].as_str()?.to_string(),
+                    name: c["name"].as_str().unwrap_or("").to_string(),
+                    kind: c["kind"].as_str().unwrap_or("other").to_string(),
+                    stories: c["stories"].as_u64().unwrap_or(0),
+                })
+            })
+            .collect(),
     })))
+}
+
+/// The URL of `/v1/<collection>/<id>[/<action>]`, the id as one encoded path segment.
+fn item_url(node: &Node, collection: &str, id: &str, action: Option<&str>) -> Result<Url, String> {
+    let mut url = node.url(&format!("/v1/{collection}/"));
+    {
+        let mut segs = url
+            .path_segments_mut()
+            .map_err(|()| "the node URL cannot take a path".to_string())?;
+        segs.pop().push(id);
+        if let Some(a) = action {
+            segs.push(a);
+        }
+    }
+    Ok(url)
+}
+
+/// A feed as `GET /v1/feeds` describes it.
+fn feed_info(f: &Value) -> Option<FeedInfo> {
+    let h = &f["health"];
+    Some(FeedInfo {
+        id: f["id"].as_str()?.to_string(),
+        url: f["url"].as_str().unwrap_or("").to_string(),
+        title: f["title"].as_str().unwrap_or("").to_string(),
+        status: h["status"].as_str().unwrap_or("active").to_string(),
+        last_fetch: parse_time(&h["last_fetch_at"]),
+        http_status: h["last_http_status"].as_u64().and_then(|c| u16::try_from(c).ok()),
+        last_error: h["last_error"].as_str().map(str::to_string),
+        last_new_item: parse_time(&h["last_new_item_at"]),
+        items_seen: h["items_seen"].as_u64().unwrap_or(0),
+        failures: h["failures"]
+            .as_u64()
+            .and_then(|n| u32::try_from(n).ok())
+            .unwrap_or(0),
+        next_poll: parse_time(&h["next_poll_at"]),
+    })
+}
+
+/// A poll report (`{"outcome", "http_status", "items", "new", …}`).
+fn poll_summary(p: &Value) -> PollSummary {
+    PollSummary {
+        outcome: p["outcome"].as_str().unwrap_or("?").to_string(),
+        http_status: p["http_status"].as_u64().and_then(|c| u16::try_from(c).ok()),
+        items: p["items"].as_u64().unwrap_or(0),
+        new: p["new"].as_u64().unwrap_or(0),
+        changed: p["changed"].as_u64().unwrap_or(0),
+        unchanged: p["unchanged"].as_u64().unwrap_or(0),
+        error: p["error"].as_str().map(str::to_string),
+    }
+}
+
+async fn feeds(node: &Node) -> Result<Vec<FeedInfo>, String> {
+    let v = get_json(node, node.url("/v1/feeds")).await?;
+    Ok(v["feeds"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(feed_info)
+        .collect())
+}
+
+/// `GET /v1/feeds` as an event, with a note on what was just done.
+async fn list_feeds(node: &Node, note: Option<String>) -> Result<Event, String> {
+    Ok(Event::FeedsLoaded {
+        feeds: feeds(node).await?,
+        note,
+    })
+}
+
+async fn count_feeds(node: &Node) -> Result<Event, String> {
+    Ok(Event::FeedCount(feeds(node).await?.len()))
+}
+
+async fn add_feed(node: &Node, url: &str) -> Result<Event, String> {
+    let body = serde_json::json!({ "url": url });
+    let v = send_json(node.http.post(node.url("/v1/feeds")).json(&body)).await?;
+    let feed = feed_info(&v["feed"]).unwrap_or_default();
+    let name = if feed.title.is_empty() {
+        &feed.id
+    } else {
+        &feed.title
+    };
+    let note = if v["created"].as_bool() == Some(false) {
+        format!("already following {name} ({})", feed.id)
+    } else {
+        format!(
+            "following {name} ({}); first poll: {}",
+            feed.id,
+            poll_summary(&v["poll"]).describe()
+        )
+    };
+    list_feeds(node, Some(note)).await
+}
+
+async fn remove_feed(node: &Node, id: &str) -> Result<Event, String> {
+    send_json(node.http.delete(item_url(node, "feeds", id, None)?)).await?;
+    list_feeds(node, Some(format!("stopped following {id} (its stories stay)"))).await
+}
+
+async fn poll_feed(node: &Node, id: &str) -> Result<Event, String> {
+    let v = send_json(node.http.post(item_url(node, "feeds", id, Some("poll"))?)).await?;
+    let note = format!("polled {id}: {}", poll_summary(&v["poll"]).describe());
+    list_feeds(node, Some(note)).await
+}
+
+async fn import_feeds(node: &Node, opml: String) -> Result<Event, String> {
+    let req = node
+        .http
+        .post(node.url("/v1/feeds/import"))
+        .header("content-type", "text/x-opml")
+        .body(opml);
+    let v = send_json(req).await?;
+    let added = v["added"].as_u64().unwrap_or(0);
+    let existing = v["existing"].as_u64().unwrap_or(0);
+    let errors = v["errors"].as_array().map_or(0, Vec::len);
+    let refused = if errors > 0 {
+        format!(", {errors} refused")
+    } else {
+        String::new()
+    };
+    let note = format!(
+        "followed {added} new feeds ({existing} already followed{refused}); their stories arrive as they are polled"
+    );
+    list_feeds(node, Some(note)).await
+}
+
+/// Entity names starting with `prefix` for a Tab (of `kind` when given), at most
+/// [`COMPLETION_COUNT`], each once.
+async fn entity_candidates(node: &Node, prefix: &str, kind: Option<&str>) -> Result<Event, String> {
+    let mut url = node.url("/v1/entities");
+    let ask = if kind.is_some() {
+        COMPLETION_ASK
+    } else {
+        COMPLETION_COUNT
+    };
+    url.query_pairs_mut()
+        .append_pair("prefix", prefix)
+        .append_pair("limit", &ask.to_string());
+    let v = get_json(node, url).await?;
+    let mut names: Vec<String> = Vec::new();
+    for e in v.as_array().into_iter().flatten() {
+        if kind.is_some_and(|k| e["kind"].as_str() != Some(k)) {
+            continue;
+        }
+        let Some(name) = e["name"].as_str() else { continue };
+        if !names.iter().any(|n| n == name) {
+            names.push(name.to_string());
+        }
+        if names.len() == COMPLETION_COUNT {
+            break;
+        }
+    }
+    Ok(Event::EntityCandidates {
+        prefix: prefix.to_string(),
+        names,
+    })
+}
+
+/// A page of the wire from the log: the headlines before `before` (or the newest).
+async fn wire_page(node: &Node, before: Option<u64>) -> Result<Event, String> {
+    let mut url = node.url("/v1/stories");
+    {
+        let mut q = url.query_pairs_mut();
+        q.append_pair("limit", &PAGE_SIZE.to_string());
+        if let Some(b) = before {
+            q.append_pair("before", &b.to_string());
+        }
+    }
+    let v = get_json(node, url).await?;
+    Ok(Event::WirePage {
+        before,
+        stories: v["stories"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(hit_headline)
+            .collect(),
+        next_before: v["next_before"].as_u64(),
+    })
+}
+
+/// Stories matching a story's related-stories query, newest first.
+async fn related(node: &Node, story_id: &str, query: &str) -> Result<Event, String> {
+    let mut url = node.url("/v1/search");
+    url.query_pairs_mut()
+        .append_pair("q", query)
+        .append_pair("limit", &RELATED_LIMIT.to_string())
+        .append_pair("sort", "time")
+        .append_pair("fold", "true");
+    let v = get_json(node, url).await?;
+    Ok(Event::RelatedLoaded {
+        story_id: story_id.to_string(),
+        items: v["hits"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(hit_headline)
+            .collect(),
+    })
 }

@@ -34,6 +34,11 @@ pub const FRAME: Duration = Duration::from_millis(50);
 /// The starter feeds offered on a new data directory (`feeds/starter.opml` in the repo):
 /// public wire, broadcaster, central-bank and science feeds, grouped by tag.
 pub const STARTER_OPML: &str = include_str!("../../../feeds/starter.opml");
+/// How many feeds [`STARTER_OPML`] lists (each feed outline carries an `xmlUrl`).
+pub fn starter_feed_count() -> usize {
+    STARTER_OPML.matches("xmlUrl=\"").count()
+}
+
 /// Stories from the log shown on opening, so the wire is never empty on a busy node.
 const BACKFILL: u64 = 200;
 /// Events buffered between the I/O tasks and the screen.
@@ -161,6 +166,8 @@ async fn event_loop(
     if let Ok(size) = terminal.size() {
         app.update(Event::Resize(size.width, size.height));
     }
+    let opening = app.opening();
+    spawn_commands(app, opening, &node, &tx);
     let mut frames = tokio::time::interval(FRAME);
     frames.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut result = Ok(());
@@ -208,7 +215,14 @@ async fn event_loop(
 
 /// Applies an event and starts whatever it asks for on its own task.
 fn handle(app: &mut App, ev: Event, node: &io::Node, tx: &mpsc::Sender<Event>) {
-    for cmd in app.update(ev) {
+    let cmds = app.update(ev);
+    spawn_commands(app, cmds, node, tx);
+}
+
+/// Starts each command on its own task (so input never waits for the node); its
+/// answer comes back on `tx`. `Quit` is the App's own business.
+fn spawn_commands(app: &mut App, cmds: Vec<Command>, node: &io::Node, tx: &mpsc::Sender<Event>) {
+    for cmd in cmds {
         if cmd == Command::Quit {
             app.quit = true;
             continue;

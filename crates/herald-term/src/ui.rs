@@ -9,7 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use crate::app::{
-    AlertInfo, App, Backtest, ConnState, Detail, EntityPage, FUNCTIONS, Focus, FoldedCopy, Headline,
+    AlertInfo, App, Backtest, ConnState, Detail, EntityPage, FUNCTIONS, Focus, FoldedCopy, Headline, Link,
     ListMode, Trend,
 };
 use crate::text::{clean_keep_offsets, clean_line, truncate, wrap, wrap_ranges};
@@ -89,7 +89,7 @@ fn draw_command_line(app: &App, frame: &mut Frame, area: Rect) {
         None => Line::from(vec![
             Span::styled("> ", t.title),
             Span::styled(
-                "type a function and press Enter: N oil · TOP · TREN · ALRT · ENT name · HELP",
+                "type a function and press Enter: N oil · TOP · TREN · ALRT · FEED · ENT name · HELP",
                 t.dim,
             ),
         ]),
@@ -100,7 +100,20 @@ fn draw_command_line(app: &App, frame: &mut Frame, area: Rect) {
 fn draw_list(app: &App, frame: &mut Frame, area: Rect, rows: usize) {
     let t = &app.theme;
     let (title, items, loading) = match &app.list {
-        ListMode::Wire => (format!(" WIRE · {} headlines ", app.wire.len()), None, false),
+        ListMode::Wire => {
+            let state = if app.wire_loading {
+                " · loading older headlines…"
+            } else if app.wire_trimmed {
+                " · not live: Home (g) goes back to the newest"
+            } else {
+                ""
+            };
+            (
+                format!(" WIRE · {} headlines{state} ", app.wire.len()),
+                None,
+                false,
+            )
+        }
         ListMode::Results {
             title,
             items,
@@ -123,7 +136,9 @@ fn draw_list(app: &App, frame: &mut Frame, area: Rect, rows: usize) {
         selected.saturating_sub(rows - 1)
     };
     let width = usize::from(area.width);
-    let make = |(i, h): (usize, &Headline)| headline_line(t, i, h, i == selected, width);
+    // TOP says how many outlets ran each story: the reason it ranks where it does.
+    let sources = matches!(&app.list, ListMode::Results { title, .. } if title == "TOP");
+    let make = |(i, h): (usize, &Headline)| headline_line(t, i, h, i == selected, width, sources);
     let mut lines: Vec<Line> = match items {
         None => app
             .wire
@@ -141,6 +156,13 @@ fn draw_list(app: &App, frame: &mut Frame, area: Rect, rows: usize) {
             .map(make)
             .collect(),
     };
+    if lines.is_empty() && items.is_none() && app.first_run() {
+        for l in wrap(&first_run_offer(), width.max(1)) {
+            lines.push(Line::styled(l, t.title));
+        }
+    } else if app.wire_loading && items.is_none() && lines.len() < rows {
+        lines.push(Line::styled("loading…", t.dim));
+    }
     if lines.is_empty() {
         let hint = if loading {
             "searching…"
@@ -162,7 +184,22 @@ fn hhmm(time: Option<Timestamp>) -> String {
     )
 }
 
-fn headline_line(t: &Theme, i: usize, h: &Headline, selected: bool, width: usize) -> Line<'static> {
+/// What the wire pane offers on a node with no stories that follows no feeds.
+pub fn first_run_offer() -> String {
+    format!(
+        "No stories yet. FEED STARTER follows {} public news feeds (BBC, NPR, Al Jazeera, central banks, NASA …); `herald demo` replays sample stories offline.",
+        crate::starter_feed_count()
+    )
+}
+
+fn headline_line(
+    t: &Theme,
+    i: usize,
+    h: &Headline,
+    selected: bool,
+    width: usize,
+    sources: bool,
+) -> Line<'static> {
     let style = if selected {
         t.selected
     } else if h.alert.is_some() {
@@ -182,7 +219,10 @@ fn headline_line(t: &Theme, i: usize, h: &Headline, selected: bool, width: usize
     let source = truncate(&clean_line(&h.source), src_w);
     let prefix = format!("{:>4}{mark}{}  {source:<src_w$}  ", i + 1, hhmm(h.time));
     // Folded copies: "+N" after the headline, always visible (the headline gives way).
-    let copies = if h.copy_count > 0 {
+    let copies = if sources {
+        let n = h.copy_count.saturating_add(1);
+        format!(" · {n} source{}", if n == 1 { "" } else { "s" })
+    } else if h.copy_count > 0 {
         format!(" +{}", h.copy_count)
     } else {
         String::new()
@@ -207,6 +247,7 @@ fn draw_detail(app: &App, frame: &mut Frame, area: Rect, a: Areas) {
         Detail::Alerts => format!(" ALRT · {} alerts ", app.alerts.len()),
         Detail::Backtest(b) => format!(" ALRT TEST · {} ", clean_line(&b.query)),
         Detail::Trends { rows, .. } => format!(" TREN · {} rising ", rows.len()),
+        Detail::Feeds { .. } => format!(" FEED · {} feeds ", app.feeds.len()),
         Detail::Help => " HELP ".to_string(),
     };
     let focused = app.focus == Focus::Detail && app.input.is_none();
@@ -214,9 +255,20 @@ fn draw_detail(app: &App, frame: &mut Frame, area: Rect, a: Areas) {
         .borders(Borders::TOP)
         .title(Span::styled(title, if focused { t.title } else { t.dim }))
         .style(t.base);
-    let mut lines = detail_lines(app, a.width);
+    let (mut lines, links) = detail_content(app, a.width);
     let scroll = app.detail_scroll.min(lines.len().saturating_sub(1));
     let needle = app.find.as_ref().map(|f| f.to_lowercase());
+    // The link Enter would open (the first on screen), marked while the pane has focus.
+    let marked = links
+        .iter()
+        .map(|(i, _)| *i)
+        .find(|i| *i >= scroll && *i < scroll + a.detail_rows)
+        .filter(|_| focused);
+    if let Some(l) = marked.and_then(|i| lines.get_mut(i)) {
+        for s in &mut l.spans {
+            s.style = t.selected;
+        }
+    }
     let shown: Vec<Line> = lines
         .drain(..)
         .skip(scroll)
@@ -246,8 +298,14 @@ pub fn detail_text(app: &App, width: usize) -> Vec<String> {
 
 /// The detail pane's lines, wrapped to `width` columns.
 pub fn detail_lines(app: &App, width: usize) -> Vec<Line<'static>> {
+    detail_content(app, width).0
+}
+
+/// The detail pane's lines, and which of them Enter can open (line index, link).
+pub fn detail_content(app: &App, width: usize) -> (Vec<Line<'static>>, Vec<(usize, Link)>) {
     let t = &app.theme;
-    match &app.detail {
+    let mut links = Vec::new();
+    let lines = match &app.detail {
         Detail::Empty => {
             let mut out = Vec::new();
             push_wrapped(
@@ -273,14 +331,191 @@ pub fn detail_lines(app: &App, width: usize) -> Vec<Line<'static>> {
             // The copies go right under the source line: who else ran it is news too.
             let at = out.iter().position(|l| plain(l).is_empty()).unwrap_or(out.len());
             out.splice(at..at, copy_lines(copies, count, t, width));
+            if let Some((_, related)) = app.related.as_ref().filter(|(id, _)| *id == s.id) {
+                related_lines(related, t, width, &mut out, &mut links);
+            }
             out
         }
-        Detail::Entity(e) => entity_lines(e, t, width),
+        Detail::Entity(e) => {
+            let mut out = entity_lines(e, t, width);
+            co_mention_lines(e, t, width, &mut out, &mut links);
+            out
+        }
         Detail::Alerts => alert_lines(&app.alerts, t, width),
         Detail::Backtest(b) => backtest_lines(b, t, width),
         Detail::Trends { at, rows } => trend_lines(*at, rows, t, width),
+        Detail::Feeds { note } => feed_lines(app, note.as_deref(), width),
         Detail::Help => help_lines(t, width),
+    };
+    (lines, links)
+}
+
+/// "RELATED": stories sharing the story's most salient entities, each a link.
+fn related_lines(
+    related: &[Headline],
+    t: &Theme,
+    width: usize,
+    out: &mut Vec<Line<'static>>,
+    links: &mut Vec<(usize, Link)>,
+) {
+    out.push(Line::default());
+    if related.is_empty() {
+        out.push(Line::styled(
+            "RELATED  no other story names its main subjects",
+            t.dim,
+        ));
+        return;
     }
+    out.push(Line::styled(
+        truncate("RELATED  (Enter opens the marked one; j/k move)", width),
+        t.title,
+    ));
+    for h in related {
+        let text = format!(
+            "  {}  {:<14}  {}",
+            day_time(h.time),
+            truncate(&clean_line(&h.source), 14),
+            clean_line(&h.headline)
+        );
+        links.push((out.len(), Link::Story(h.id.clone())));
+        out.push(Line::styled(truncate(&text, width), t.base));
+    }
+}
+
+/// "MENTIONED WITH": the entities most often named beside this one, each a link.
+fn co_mention_lines(
+    e: &EntityPage,
+    t: &Theme,
+    width: usize,
+    out: &mut Vec<Line<'static>>,
+    links: &mut Vec<(usize, Link)>,
+) {
+    if e.co_mentioned.is_empty() {
+        return;
+    }
+    out.push(Line::default());
+    out.push(Line::styled(
+        truncate(
+            "MENTIONED WITH  (stories naming both; Enter opens the marked one)",
+            width,
+        ),
+        t.title,
+    ));
+    for c in &e.co_mentioned {
+        let style = match c.kind.as_str() {
+            "person" => t.person,
+            "org" => t.org,
+            "place" => t.place,
+            "company" => t.company,
+            _ => t.other,
+        };
+        let text = format!(
+            "  {:<30} {:<8} {:>4}",
+            truncate(&clean_line(&c.name), 30),
+            truncate(&clean_line(&c.kind), 8),
+            c.stories
+        );
+        links.push((
+            out.len(),
+            Link::Entity {
+                id: c.id.clone(),
+                name: c.name.clone(),
+            },
+        ));
+        out.push(Line::styled(truncate(&text, width), style));
+    }
+}
+
+/// How long ago (or, for a future time, how soon) `t` is from `now`: "4m ago", "in 2h".
+fn age(now: Timestamp, t: Option<Timestamp>) -> String {
+    let Some(t) = t else {
+        return "-".to_string();
+    };
+    let secs = (now - t).whole_seconds();
+    let span = |s: i64| {
+        if s < 60 {
+            format!("{s}s")
+        } else if s < 3600 {
+            format!("{}m", s / 60)
+        } else if s < 86_400 {
+            format!("{}h", s / 3600)
+        } else {
+            format!("{}d", s / 86_400)
+        }
+    };
+    if secs >= 0 {
+        format!("{} ago", span(secs))
+    } else {
+        format!("in {}", span(secs.saturating_neg()))
+    }
+}
+
+/// `FEED`: a numbered table of the feeds with their health, and the last error of a
+/// failing one in words under it.
+fn feed_lines(app: &App, note: Option<&str>, width: usize) -> Vec<Line<'static>> {
+    let t = &app.theme;
+    let mut out = Vec::new();
+    if let Some(n) = note {
+        push_wrapped(&mut out, n, "", t.title, width);
+        out.push(Line::default());
+    }
+    if app.feeds.is_empty() {
+        push_wrapped(
+            &mut out,
+            &format!(
+                "No feeds followed. FEED ADD <url> follows one; FEED STARTER follows {} public news feeds.",
+                crate::starter_feed_count()
+            ),
+            "",
+            t.dim,
+            width,
+        );
+        return out;
+    }
+    out.push(Line::styled(
+        truncate(
+            &format!(
+                "{:>3} {:<16} {:<10} {:>6} {:<8} {:<8} {:<8} TITLE",
+                "#", "ID", "STATUS", "ITEMS", "FETCHED", "NEW ITEM", "NEXT"
+            ),
+            width,
+        ),
+        t.title,
+    ));
+    let now = app.now();
+    for (i, f) in app.feeds.iter().enumerate() {
+        let title = if f.title.is_empty() { &f.url } else { &f.title };
+        let row = format!(
+            "{:>3} {:<16} {:<10} {:>6} {:<8} {:<8} {:<8} {}",
+            i + 1,
+            truncate(&clean_line(&f.id), 16),
+            f.health(),
+            f.items_seen,
+            age(now, f.last_fetch),
+            age(now, f.last_new_item),
+            age(now, f.next_poll),
+            clean_line(title)
+        );
+        let style = if f.failing() { t.error } else { t.base };
+        out.push(Line::styled(truncate(&row, width), style));
+        if let Some(e) = f.last_error.as_deref().filter(|_| f.failing()) {
+            let fails = if f.failures > 1 {
+                format!(" ({} failures in a row)", f.failures)
+            } else {
+                String::new()
+            };
+            push_wrapped(&mut out, &format!("↳ {e}{fails}"), "    ", t.dim, width);
+        }
+    }
+    out.push(Line::default());
+    push_wrapped(
+        &mut out,
+        "FEED ADD <url> · FEED RM <n> · FEED POLL <n> · FEED STARTER",
+        "",
+        t.dim,
+        width,
+    );
+    out
 }
 
 fn push_wrapped(out: &mut Vec<Line<'static>>, text: &str, indent: &str, style: Style, width: usize) {
@@ -678,16 +913,19 @@ fn entity_lines(e: &EntityPage, t: &Theme, width: usize) -> Vec<Line<'static>> {
 }
 
 fn help_lines(t: &Theme, width: usize) -> Vec<Line<'static>> {
-    let rows: [(&str, &str); 17] = [
+    let rows: [(&str, &str); 19] = [
         (
             "N <query>",
             "search, e.g. N oil AND place:Rotterdam (results above; Enter opens)",
         ),
         ("READ <n>", "open line n of the list (or Enter on a headline)"),
-        ("ENT <name>", "an entity: kind, aliases, roles, latest stories"),
+        (
+            "ENT <name>",
+            "an entity: kind, aliases, roles, latest stories, entities mentioned with it",
+        ),
         (
             "TOP",
-            "the stories that matter now: recent and about prominent subjects",
+            "the stories that matter now: recent, run by many sources, about prominent subjects",
         ),
         (
             "TREN",
@@ -702,12 +940,17 @@ fn help_lines(t: &Theme, width: usize) -> Vec<Line<'static>> {
             "ALRT TEST q",
             "backtest q: hits per day over 7 days and the latest stories",
         ),
+        (
+            "FEED",
+            "the feeds and their health; FEED ADD <url> · RM <n> · POLL <n>",
+        ),
+        ("FEED STARTER", "follow the starter list of public news feeds"),
         ("HELP", "this page"),
         ("QUIT, q", "leave"),
         ("j k ↑ ↓", "move; PgUp PgDn page; g G top and bottom"),
         (
             "Tab",
-            "switch between the list and the story; completes functions when typing",
+            "switch panes; when typing, completes functions and entity names (ENT, person: …)",
         ),
         ("↑ (typing)", "recall earlier functions"),
         ("/text", "find in the story pane; Enter: next match"),

@@ -172,6 +172,7 @@ fn search_results_entity_page_and_help_render() {
         roles: vec!["central bank".into()],
         ticker: None,
         stories: vec![Headline::from_story(&wire_stories()[2])],
+        co_mentioned: Vec::new(),
     })));
     let text = screen(&render(&app, 100, 30));
     assert!(text.contains("ENT Central Bank of Veloria"), "{text}");
