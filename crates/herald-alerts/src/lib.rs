@@ -6,5 +6,5 @@
 pub mod matcher;
 pub mod naive;
 
-pub use matcher::{AlertId, Hit, MatchError, Matcher, Scratch};
+pub use matcher::{AlertId, Hit, HitRef, MatchError, MatchStats, Matcher, Matches, Scratch};
 pub use naive::matches;

@@ -16,6 +16,14 @@
 //! interned once for all alerts. A leaf is tested at most once per story (a per-story
 //! memo), and not at all when the story lacks the filter bit of every one of its own
 //! anchors (its *gate*), so thousands of alerts on one name cost one test of that name.
+//! A leaf that is nothing but a key (one word in headline or body, a prefix, an
+//! identifier, a one-word name) is filed in the index too and is never tested: the
+//! probe that finds its key marks it held, and one not marked does not hold.
+//!
+//! Per story nothing is allocated once a [`Scratch`] is warm: candidates are
+//! deduplicated through a bit per alert slot, and [`Matcher::match_story`] lends out the
+//! hits, whose terms are the compiled labels (strings only for a caller that wants
+//! them: [`HitRef::to_hit`], [`Matcher::matches_with`]).
 //!
 //! Cost: a story pays for its analysis, one probe per distinct key it carries, one
 //! record read and a few memo reads per candidate, and one test per distinct leaf the
@@ -33,7 +41,7 @@ use herald_query::Query;
 use rustc_hash::FxHashMap;
 
 use compile::{Anchor, Compiled, FILTER_BITS, Rarity, Refusal, compile, filter_bit};
-use index::{Postings, Slot};
+use index::{Found, Postings, Slot};
 use program::{Arena, Eval, LeafId, Leaves, Memo, flatten, release};
 use view::View;
 
@@ -64,7 +72,7 @@ pub struct Hit {
     pub terms: Vec<String>,
 }
 
-/// Reusable working memory for [`Matcher::matches_with`]: the analyzer (whose stem cache
+/// Reusable working memory for [`Matcher::match_story`] and [`Matcher::matches_with`]: the analyzer (whose stem cache
 /// stays warm from story to story), the candidate buffer, the story filter (8 KiB) and
 /// the memo of leaf results (a byte per distinct leaf of the alerts).
 #[derive(Debug)]
@@ -77,6 +85,33 @@ pub struct Scratch {
     memo: Memo,
     matched: Vec<LeafId>,
     gathered: Vec<Record>,
+    /// Leaves presearch found to hold (see `compile::Leaf::decided`).
+    decided: Vec<LeafId>,
+    /// The story's hits, each a run of `terms`.
+    hits: Vec<Span>,
+    terms: Vec<LeafId>,
+    /// A bit per alert slot: the candidates, deduplicated and in slot order (all clear
+    /// between stories).
+    seen: Vec<u64>,
+    /// A bit per word of `seen` that has any bit set.
+    summary: Vec<u64>,
+    stats: MatchStats,
+}
+
+/// How much work presearch left for the last story matched with a [`Scratch`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct MatchStats {
+    /// Alerts the story's keys picked (counted once per key that picked them).
+    pub candidates: usize,
+    /// Distinct candidates whose required words the story has: each was verified.
+    pub verified: usize,
+}
+
+impl Scratch {
+    /// What the last story matched with this scratch cost (see [`MatchStats`]).
+    pub fn stats(&self) -> MatchStats {
+        self.stats
+    }
 }
 
 impl Default for Scratch {
@@ -89,6 +124,76 @@ impl Default for Scratch {
             memo: Memo::default(),
             matched: Vec::new(),
             gathered: Vec::new(),
+            decided: Vec::new(),
+            hits: Vec::new(),
+            terms: Vec::new(),
+            seen: Vec::new(),
+            summary: Vec::new(),
+            stats: MatchStats::default(),
+        }
+    }
+}
+
+/// One hit in a [`Scratch`]: the alert and its run of matched leaves.
+#[derive(Debug, Clone, Copy)]
+struct Span {
+    id: AlertId,
+    start: u32,
+    len: u32,
+}
+
+/// The hits of one story (see [`Matcher::match_story`]), by ascending alert id.
+pub struct Matches<'a> {
+    leaves: &'a Leaves,
+    hits: &'a [Span],
+    terms: &'a [LeafId],
+}
+
+impl<'a> Matches<'a> {
+    /// How many alerts the story satisfies.
+    pub fn len(&self) -> usize {
+        self.hits.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.hits.is_empty()
+    }
+
+    /// The hits, by ascending alert id.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = HitRef<'a>> + use<'a> {
+        let (leaves, terms) = (self.leaves, self.terms);
+        self.hits.iter().map(move |h| HitRef {
+            id: h.id,
+            leaves,
+            terms: terms
+                .get(h.start as usize..(h.start as usize).saturating_add(h.len as usize))
+                .unwrap_or_default(),
+        })
+    }
+}
+
+/// One hit of [`Matches`], borrowed: the alert id and the terms it matched.
+#[derive(Clone, Copy)]
+pub struct HitRef<'a> {
+    pub id: AlertId,
+    leaves: &'a Leaves,
+    terms: &'a [LeafId],
+}
+
+impl<'a> HitRef<'a> {
+    /// The terms of the query that matched, as in [`Hit::terms`].
+    pub fn terms(&self) -> impl ExactSizeIterator<Item = &'a str> + use<'a> {
+        let leaves = self.leaves;
+        self.terms
+            .iter()
+            .map(move |&l| leaves.get(l).map_or("", |l| &*l.label))
+    }
+
+    /// The hit as an owned [`Hit`].
+    pub fn to_hit(&self) -> Hit {
+        Hit {
+            id: self.id,
+            terms: self.terms().map(String::from).collect(),
         }
     }
 }
@@ -180,10 +285,15 @@ impl Matcher {
             max: Slot::MAX as usize,
         };
         let mut prog = Vec::new();
-        flatten(node, &mut self.leaves, &mut prog).map_err(|_| full.clone())?;
+        let mut fresh = Vec::new();
+        let mut dropped = Vec::new();
+        let flat = flatten(node, &mut self.leaves, &mut prog, &mut fresh, &mut dropped);
+        self.unfile_leaves(dropped);
+        flat.map_err(|_| full.clone())?;
+        self.file_leaves(&fresh);
         self.remove(id);
         let Ok(len) = u32::try_from(prog.len()) else {
-            release(&prog, &mut self.leaves);
+            self.release(&prog);
             return Err(full);
         };
         let mut ops = [0; INLINE];
@@ -192,7 +302,7 @@ impl Matcher {
         } else if let Ok(off) = self.arena.alloc(&prog) {
             ops[0] = off;
         } else {
-            release(&prog, &mut self.leaves);
+            self.release(&prog);
             return Err(full);
         }
         let slot = match self.free.pop() {
@@ -207,7 +317,7 @@ impl Matcher {
                     if prog.len() > INLINE {
                         self.arena.free(ops[0], len);
                     }
-                    release(&prog, &mut self.leaves);
+                    self.release(&prog);
                     return Err(full);
                 }
             },
@@ -252,7 +362,9 @@ impl Matcher {
             return false;
         };
         let record = std::mem::take(record);
-        release(record.program(&self.arena), &mut self.leaves);
+        let mut dropped = Vec::new();
+        release(record.program(&self.arena), &mut self.leaves, &mut dropped);
+        self.unfile_leaves(dropped);
         if record.len as usize > INLINE {
             self.arena.free(record.ops[0], record.len);
         }
@@ -276,6 +388,32 @@ impl Matcher {
         true
     }
 
+    /// Files leaves new to the set that presearch decides under their keys.
+    fn file_leaves(&mut self, fresh: &[LeafId]) {
+        for &id in fresh {
+            let keys = self.leaves.get(id).and_then(|l| l.decided.as_deref());
+            for key in keys.into_iter().flatten() {
+                self.postings.insert_leaf(key, id);
+            }
+        }
+    }
+
+    /// Takes leaves no alert uses any more out of the index (before their ids are reused).
+    fn unfile_leaves(&mut self, dropped: Vec<(LeafId, compile::Leaf)>) {
+        for (id, leaf) in dropped {
+            for key in leaf.decided.iter().flatten() {
+                self.postings.remove_leaf(key, id);
+            }
+        }
+    }
+
+    /// Releases the leaves of a program that is not kept.
+    fn release(&mut self, prog: &[u32]) {
+        let mut dropped = Vec::new();
+        release(prog, &mut self.leaves, &mut dropped);
+        self.unfile_leaves(dropped);
+    }
+
     /// How many alerts are held.
     pub fn len(&self) -> usize {
         self.by_id.len()
@@ -293,10 +431,22 @@ impl Matcher {
     /// [`Matcher::matches`] with working memory kept between calls (one per thread);
     /// the answer is the same, only faster.
     pub fn matches_with(&self, story: &Story, scratch: &mut Scratch) -> Vec<Hit> {
+        self.match_story(story, scratch)
+            .iter()
+            .map(|h| h.to_hit())
+            .collect()
+    }
+
+    /// The alerts `story` satisfies, by ascending id, borrowed from `scratch`: nothing is
+    /// allocated per story or per hit (a hit's terms are read from the alerts' compiled
+    /// labels, and become strings only if the caller makes them so, e.g. for the hits it
+    /// delivers). The same answer as [`Matcher::matches`].
+    pub fn match_story<'a>(&'a self, story: &Story, scratch: &'a mut Scratch) -> Matches<'a> {
         let view = View::new(story, &mut scratch.analyzer);
         let candidates = &mut scratch.candidates;
         let key = &mut scratch.key;
         let filter = &mut scratch.filter;
+        let decided = &mut scratch.decided;
         filter.fill(0);
         let mut set = |bit: u16| {
             if let Some(w) = filter.get_mut(usize::from(bit) / 64) {
@@ -305,30 +455,73 @@ impl Matcher {
         };
         set(0);
         candidates.clear();
+        decided.clear();
         self.postings.probe_always(candidates);
+        let mut found = Found {
+            slots: candidates,
+            leaves: decided,
+        };
         view.for_each_key(|ns, k| {
             set(filter_bit(ns, k));
-            self.postings.probe(ns, k, key, candidates);
+            self.postings.probe(ns, k, key, &mut found);
         });
-        // Sorted, the records are read in memory order.
-        candidates.sort_unstable();
-        candidates.dedup();
+        // Leaves that presearch decides hold exactly when one of their keys turned up.
+        scratch.memo.start(self.leaves.id_bound());
+        for &leaf in decided.iter() {
+            scratch.memo.set_held(leaf);
+        }
         let has = |bit: u16| {
             filter
                 .get(usize::from(bit) / 64)
                 .is_some_and(|w| w & (1 << (bit % 64)) != 0)
         };
+        // Candidates are deduplicated and put in slot order through a bit per slot, with
+        // a bit per word of those saying which words have any (sorting thousands of
+        // candidates, or scanning 16 KiB per 1,000,000 alerts, cost more), so the records
+        // are read in memory order. Bits are cleared as they are read, for the next story.
+        let words = self.records.len().div_ceil(64);
+        let (seen, summary) = (&mut scratch.seen, &mut scratch.summary);
+        if seen.len() < words {
+            seen.resize(words, 0);
+            summary.resize(words.div_ceil(64), 0);
+        }
+        for &slot in candidates.iter() {
+            let w = slot as usize / 64;
+            if let Some(word) = seen.get_mut(w) {
+                *word |= 1 << (slot % 64);
+                if let Some(s) = summary.get_mut(w / 64) {
+                    *s |= 1 << (w % 64);
+                }
+            }
+        }
+        scratch.stats.candidates = candidates.len();
         // Records are read in a tight loop of independent loads first, so the processor
         // overlaps their cache misses instead of taking them one at a time between
         // verifications; a candidate missing a required term goes here, unverified.
         let gathered = &mut scratch.gathered;
         gathered.clear();
-        gathered.extend(candidates.iter().filter_map(|&slot| {
-            let r = self.records.get(slot as usize)?;
-            let [a, b] = r.required;
-            (r.len != 0 && has(a) && has(b)).then_some(*r)
-        }));
-        scratch.memo.start(self.leaves.id_bound());
+        for (s, sum) in summary.iter_mut().enumerate() {
+            let mut used = std::mem::take(sum);
+            while used != 0 {
+                let w = s * 64 + used.trailing_zeros() as usize;
+                used &= used - 1;
+                let Some(word) = seen.get_mut(w) else {
+                    continue;
+                };
+                let mut bits = std::mem::take(word);
+                while bits != 0 {
+                    let slot = w * 64 + bits.trailing_zeros() as usize;
+                    bits &= bits - 1;
+                    if let Some(r) = self.records.get(slot) {
+                        let [a, b] = r.required;
+                        if r.len != 0 && has(a) && has(b) {
+                            gathered.push(*r);
+                        }
+                    }
+                }
+            }
+        }
+        scratch.stats.verified = gathered.len();
         let mut eval = Eval {
             view: &view,
             leaves: &self.leaves,
@@ -336,24 +529,32 @@ impl Matcher {
             filter,
         };
         let matched = &mut scratch.matched;
-        let mut hits = Vec::new();
+        let hits = &mut scratch.hits;
+        let terms = &mut scratch.terms;
+        hits.clear();
+        terms.clear();
         for r in gathered.iter() {
             let ops = r.program(&self.arena);
             if !eval.holds(ops) {
                 continue;
             }
-            // Terms are built for hits only (their leaves are memoised by now).
+            // Terms are found for hits only (their leaves are memoised by now).
             matched.clear();
             eval.matched(ops, matched);
-            let terms = matched
-                .iter()
-                .filter_map(|&l| self.leaves.get(l))
-                .map(|l| String::from(&*l.label))
-                .collect();
-            hits.push(Hit { id: r.id, terms });
+            let start = terms.len();
+            terms.extend_from_slice(matched);
+            hits.push(Span {
+                id: r.id,
+                start: u32::try_from(start).unwrap_or(u32::MAX),
+                len: u32::try_from(matched.len()).unwrap_or(0),
+            });
         }
         hits.sort_unstable_by_key(|h| h.id);
-        hits
+        Matches {
+            leaves: &self.leaves,
+            hits,
+            terms,
+        }
     }
 
     /// An estimate, in bytes, of the memory the compiled set holds.
@@ -604,6 +805,82 @@ mod tests {
         m.remove(2);
         assert_eq!(live(&m), 0);
         assert!(m.leaves.get(0).is_none(), "the leaf itself is dropped");
+    }
+
+    #[test]
+    fn a_freed_leaf_id_reused_by_another_leaf_is_not_decided_by_the_old_keys() {
+        let mut m = Matcher::new();
+        // `ferry` is decided by presearch (a single word): filed under the key "ferry".
+        m.add(1, &q("ferry")).ok();
+        assert_eq!(ids(&m, &ferry()), [1]);
+        m.remove(1);
+        // The freed leaf id goes to a phrase the story lacks, and a word it has.
+        m.add(2, &q("\"ferry fire\"")).ok();
+        m.add(3, &q("headline:zebra OR lifeboats")).ok();
+        assert_eq!(ids(&m, &ferry()), [3]);
+        let mut scratch = Scratch::default();
+        let borrowed: Vec<AlertId> = m
+            .match_story(&ferry(), &mut scratch)
+            .iter()
+            .map(|h| h.id)
+            .collect();
+        assert_eq!(borrowed, [3]);
+    }
+
+    #[test]
+    fn borrowed_hits_carry_the_same_terms_as_owned_ones() {
+        let mut m = Matcher::new();
+        for (id, text) in [
+            (
+                4,
+                "(ferry OR zebra OR lifeboat*) company:tidewater -source:tabloid",
+            ),
+            (2, "\"engine fire\" person:marlow"),
+            (9, "ticker:tdwl"),
+        ] {
+            m.add(id, &q(text)).ok();
+        }
+        let owned = m.matches(&ferry());
+        let mut scratch = Scratch::default();
+        let borrowed: Vec<Hit> = m
+            .match_story(&ferry(), &mut scratch)
+            .iter()
+            .map(|h| h.to_hit())
+            .collect();
+        assert_eq!(owned, borrowed);
+        assert_eq!(owned.iter().map(|h| h.id).collect::<Vec<_>>(), [2, 4, 9]);
+        assert_eq!(
+            owned.first().map(|h| h.terms.clone()),
+            Some(vec!["\"engine fire\"".to_owned(), "person:marlow".to_owned()])
+        );
+    }
+
+    #[test]
+    fn presearch_leaves_only_the_alerts_a_story_could_satisfy_to_verify() {
+        let mut m = Matcher::new();
+        // A thousand alerts on companies the story does not name, one on a word it has,
+        // one on a phrase it has (verified: a phrase needs its positions checked).
+        for id in 0..1000 {
+            m.add(id, &q(&format!("company:firm{id} OR \"grain exports\"")))
+                .ok();
+        }
+        m.add(5000, &q("ferry")).ok();
+        m.add(5001, &q("\"engine fire\" -zebra")).ok();
+        let mut scratch = Scratch::default();
+        let found: Vec<AlertId> = m
+            .match_story(&ferry(), &mut scratch)
+            .iter()
+            .map(|h| h.id)
+            .collect();
+        assert_eq!(found, [5000, 5001]);
+        // Each of the two is picked twice: its key is in the headline and in the body.
+        assert_eq!(
+            scratch.stats(),
+            MatchStats {
+                candidates: 4,
+                verified: 2
+            }
+        );
     }
 
     #[test]

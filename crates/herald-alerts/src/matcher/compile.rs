@@ -81,6 +81,11 @@ pub(crate) struct Leaf {
     /// to hold (its own anchors, when they are one or two exact keys); `[0, 0]`, always
     /// set, when there is no such pair. Checked before the leaf's data is touched.
     pub gate: [u16; 2],
+    /// `Some(keys)` when the leaf holds exactly when the story carries one of these
+    /// exact anchors (a single word, an identifier, a one-word name): presearch then
+    /// decides it while probing, and it is never tested. `None` when it needs its test
+    /// (a phrase, a prefix, a word in the headline or body only).
+    pub decided: Option<Box<[Anchor]>>,
 }
 
 /// Which texts a plain word looks in.
@@ -450,17 +455,49 @@ fn walk(q: &Query, rarity: &Rarity, depth: usize) -> Result<(Node, Plan), Refusa
             let label = q.to_string().into_boxed_str();
             let key = leaf_key(*field, value);
             let gate = gate(&plan);
+            // Only exact keys: a prefix filed for a leaf would make every story key walk
+            // the prefix index that far, a cost paid per story for leaves that are
+            // mostly never reached (a prefix alert is anchored on its rarer part).
+            let decided = match &plan {
+                _ if !decides(&test) => None,
+                Plan::Set { anchors, .. } if anchors.iter().any(|a| a.prefix) => None,
+                Plan::Set { anchors, .. } => {
+                    let mut keys = anchors.clone();
+                    keys.dedup();
+                    Some(keys.into_boxed_slice())
+                }
+                Plan::Never | Plan::Unanchored => Some(Box::default()),
+            };
             (
                 Node::Leaf(Leaf {
                     test,
                     label,
                     key,
                     gate,
+                    decided,
                 }),
                 plan,
             )
         }
     })
+}
+
+/// Whether a leaf holds exactly when the story carries one of its anchors. The anchors
+/// of a leaf are, by construction in [`leaf`], the keys its test looks for; they are the
+/// whole test when every text part is one term (or a prefix: the prefix index finds it)
+/// and a headline/body word looks in both (a story's text keys do not say which). The
+/// caller keeps prefixes out all the same (see there). `view::View::for_each_key` emits exactly the keys these tests compare with; the
+/// property test holds the two together.
+fn decides(test: &Test) -> bool {
+    let pat = |p: &Pat| match p {
+        Pat::Terms(terms) => terms.len() == 1,
+        Pat::Prefix(_) | Pat::Nothing => true,
+    };
+    match test {
+        Test::Text { scope, pat: p } => *scope == Scope::Both && pat(p),
+        Test::Source { name, .. } | Test::Entity { name, .. } | Test::Said { name, .. } => pat(name),
+        Test::Lang(_) | Test::Topic(_) | Test::Ticker(_) => true,
+    }
 }
 
 /// A leaf's gate (see [`Leaf::gate`]): by the anchor rule, a story the leaf holds on

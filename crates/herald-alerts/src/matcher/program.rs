@@ -12,7 +12,7 @@
 
 use rustc_hash::FxHashMap;
 
-use super::compile::{KeyPat, Leaf, Node, Pat, Test};
+use super::compile::{Anchor, KeyPat, Leaf, Node, Pat, Test};
 use super::view::View;
 
 /// An interned leaf's index in [`Leaves`].
@@ -61,6 +61,9 @@ pub(crate) struct Leaves {
     /// Each leaf's [`Leaf::gate`], dense beside the memo so a leaf a story cannot hold
     /// is rejected without reading its entry.
     gates: Vec<[u16; 2]>,
+    /// Per leaf id: presearch decides it (see `Leaf::decided`), so no memo entry this
+    /// story means it does not hold.
+    decided: Vec<bool>,
     free: Vec<LeafId>,
     by_key: FxHashMap<Box<str>, LeafId>,
 }
@@ -71,8 +74,8 @@ struct LeafEntry {
 }
 
 impl Leaves {
-    /// The id of `leaf`, adding it or counting one more user.
-    fn intern(&mut self, leaf: Leaf) -> Result<LeafId, Full> {
+    /// The id of `leaf`, adding it (and noting it in `fresh`) or counting one more user.
+    fn intern(&mut self, leaf: Leaf, fresh: &mut Vec<LeafId>) -> Result<LeafId, Full> {
         if let Some(&id) = self.by_key.get(&leaf.key)
             && let Some(Some(e)) = self.entries.get_mut(id as usize)
         {
@@ -88,6 +91,7 @@ impl Leaves {
                     .ok_or(Full)?;
                 self.entries.push(None);
                 self.gates.push([0, 0]);
+                self.decided.push(false);
                 id
             }
         };
@@ -95,17 +99,19 @@ impl Leaves {
         if let Some(g) = self.gates.get_mut(id as usize) {
             *g = leaf.gate;
         }
+        if let Some(d) = self.decided.get_mut(id as usize) {
+            *d = leaf.decided.is_some();
+        }
+        fresh.push(id);
         if let Some(e) = self.entries.get_mut(id as usize) {
             *e = Some(LeafEntry { leaf, refs: 1 });
         }
         Ok(id)
     }
 
-    /// One user of `id` is gone.
-    fn release(&mut self, id: LeafId) {
-        let Some(slot) = self.entries.get_mut(id as usize) else {
-            return;
-        };
+    /// One user of `id` is gone; the leaf itself when it was the last.
+    fn release(&mut self, id: LeafId) -> Option<Leaf> {
+        let slot = self.entries.get_mut(id as usize)?;
         let last = match slot {
             Some(e) => {
                 e.refs = e.refs.saturating_sub(1);
@@ -115,8 +121,13 @@ impl Leaves {
         };
         if last && let Some(e) = slot.take() {
             self.by_key.remove(&e.leaf.key);
+            if let Some(d) = self.decided.get_mut(id as usize) {
+                *d = false;
+            }
             self.free.push(id);
+            return Some(e.leaf);
         }
+        None
     }
 
     pub(crate) fn get(&self, id: LeafId) -> Option<&Leaf> {
@@ -143,6 +154,7 @@ impl Leaves {
             .sum();
         self.entries.capacity() * size_of::<Option<LeafEntry>>()
             + self.gates.capacity() * size_of::<[u16; 2]>()
+            + self.decided.capacity()
             + leaves
             + self.free.capacity() * size_of::<LeafId>()
             + self.by_key.capacity() * (size_of::<(Box<str>, LeafId)>() + 1)
@@ -169,25 +181,35 @@ fn leaf_bytes(leaf: &Leaf) -> usize {
         | Test::Entity { key: k, name, .. }
         | Test::Said { key: k, name, .. } => key(k) + pat(name),
     };
-    leaf.label.len() + test
+    let decided = leaf.decided.as_deref().map_or(0, |keys| {
+        keys.iter().map(|a| size_of::<Anchor>() + a.key.len()).sum()
+    });
+    leaf.label.len() + test + decided
 }
 
-/// Flattens `node` onto `out` as prefix ops, interning its leaves. On failure the leaves
-/// interned so far are released and `out` is cleared.
-pub(crate) fn flatten(node: Node, leaves: &mut Leaves, out: &mut Vec<u32>) -> Result<(), Full> {
+/// Flattens `node` onto `out` as prefix ops, interning its leaves; `fresh` gets the ids
+/// of leaves new to the set. On failure the leaves interned so far are released (those
+/// that go, into `dropped`) and `out` is cleared.
+pub(crate) fn flatten(
+    node: Node,
+    leaves: &mut Leaves,
+    out: &mut Vec<u32>,
+    fresh: &mut Vec<LeafId>,
+    dropped: &mut Vec<(LeafId, Leaf)>,
+) -> Result<(), Full> {
     out.clear();
-    let done = push(node, leaves, out);
+    let done = push(node, leaves, out, fresh);
     if done.is_err() {
-        release(out, leaves);
+        release(out, leaves, dropped);
         out.clear();
     }
     done
 }
 
-fn push(node: Node, leaves: &mut Leaves, out: &mut Vec<u32>) -> Result<(), Full> {
+fn push(node: Node, leaves: &mut Leaves, out: &mut Vec<u32>, fresh: &mut Vec<LeafId>) -> Result<(), Full> {
     let (tag, children) = match node {
         Node::Leaf(leaf) => {
-            let id = leaves.intern(leaf)?;
+            let id = leaves.intern(leaf, fresh)?;
             out.push(op(LEAF, id as usize)?);
             return Ok(());
         }
@@ -200,7 +222,7 @@ fn push(node: Node, leaves: &mut Leaves, out: &mut Vec<u32>) -> Result<(), Full>
     // half-built program releases exactly the leaves it interned.
     out.push(op(tag, 0)?);
     for child in children {
-        push(child, leaves, out)?;
+        push(child, leaves, out, fresh)?;
     }
     let span = out.len() - at - 1;
     let patched = op(tag, span)?;
@@ -210,11 +232,13 @@ fn push(node: Node, leaves: &mut Leaves, out: &mut Vec<u32>) -> Result<(), Full>
     Ok(())
 }
 
-/// Releases every leaf `ops` uses (one reference per occurrence, as interned).
-pub(crate) fn release(ops: &[u32], leaves: &mut Leaves) {
+/// Releases every leaf `ops` uses (one reference per occurrence, as interned); the
+/// leaves no alert uses any more go to `dropped`.
+pub(crate) fn release(ops: &[u32], leaves: &mut Leaves, dropped: &mut Vec<(LeafId, Leaf)>) {
     for &o in ops {
         if tag(o) == LEAF {
-            leaves.release(payload(o));
+            let id = payload(o);
+            dropped.extend(leaves.release(id).map(|l| (id, l)));
         }
     }
 }
@@ -297,6 +321,13 @@ impl Memo {
             self.cells.resize(leaves, 0);
         }
     }
+
+    /// Records that leaf `id` holds for this story (presearch found one of its keys).
+    pub(crate) fn set_held(&mut self, id: LeafId) {
+        if let Some(c) = self.cells.get_mut(id as usize) {
+            *c = self.stamp << 1 | 1;
+        }
+    }
 }
 
 /// Evaluates programs against one story.
@@ -309,12 +340,30 @@ pub(crate) struct Eval<'e, 'v> {
 }
 
 impl Eval<'_, '_> {
+    /// A leaf's answer if it needs no test: memoised this story, or decided by presearch.
+    fn known(&self, id: LeafId) -> Option<bool> {
+        match self.memo.cells.get(id as usize) {
+            Some(&c) if c >> 1 == self.memo.stamp => Some(c & 1 == 1),
+            _ => self
+                .leaves
+                .decided
+                .get(id as usize)
+                .copied()
+                .unwrap_or(false)
+                .then_some(false),
+        }
+    }
+
     fn leaf(&mut self, id: LeafId) -> bool {
         let stamp = self.memo.stamp;
         if let Some(&c) = self.memo.cells.get(id as usize)
             && c >> 1 == stamp
         {
             return c & 1 == 1;
+        }
+        if self.leaves.decided.get(id as usize).copied().unwrap_or(false) {
+            // Presearch marked every decided leaf that holds; this one was not.
+            return false;
         }
         let has = |bit: u16| {
             self.filter
@@ -347,6 +396,19 @@ impl Eval<'_, '_> {
             NOT => !self.eval(ops, i + 1),
             t => {
                 let want = t == OR;
+                // First the leaf children whose answer is known without a test (memoised,
+                // or decided by presearch): one of them may settle the node, sparing the
+                // tests of the others (an AND of a name and a prefix whose name is absent).
+                let mut j = i + 1;
+                while j < end {
+                    if let Some(&c) = ops.get(j)
+                        && tag(c) == LEAF
+                        && self.known(payload(c)) == Some(want)
+                    {
+                        return want;
+                    }
+                    j = end_of(ops, j);
+                }
                 let mut j = i + 1;
                 while j < end {
                     if self.eval(ops, j) == want {
@@ -376,11 +438,9 @@ impl Eval<'_, '_> {
                 if !self.leaf(id) {
                     return;
                 }
-                let label = self.leaves.get(id).map(|l| &l.label);
-                let seen = out
-                    .iter()
-                    .any(|&other| self.leaves.get(other).map(|l| &l.label) == label);
-                if !seen {
+                // Leaves are interned by field and value, of which the label is written,
+                // so one label is one leaf: comparing ids is comparing labels.
+                if !out.contains(&id) {
                     out.push(id);
                 }
             }

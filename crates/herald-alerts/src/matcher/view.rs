@@ -25,8 +25,9 @@ pub(crate) struct Text {
     /// Term hash → the first distinct term of that hash (the rest chain via
     /// [`Term::next`]); empty while the text has few terms, which are scanned instead.
     lookup: FxHashMap<u64, u32>,
-    /// Distinct term indexes sorted by term: built on the first prefix test.
-    order: std::cell::OnceCell<Vec<u32>>,
+    /// Distinct terms sorted, each as (its first eight bytes as a number, its index):
+    /// built on the first prefix test.
+    order: std::cell::OnceCell<Vec<(u64, u32)>>,
     /// A one-word Bloom filter of the terms (see [`term_bit`]).
     mask: u64,
     /// How many distinct terms the text may have (from its length): the lookup is sized
@@ -46,6 +47,16 @@ const NONE: u32 = u32::MAX;
 
 /// Texts with at most this many distinct terms (most entity names) are scanned, not hashed.
 const SCAN: usize = 8;
+
+/// The first eight bytes of `s` as a big-endian number, zero-padded: for terms (which
+/// hold no NUL), number order is string order on those bytes.
+fn head(s: &str) -> u64 {
+    let mut b = [0u8; 8];
+    for (to, from) in b.iter_mut().zip(s.bytes()) {
+        *to = from;
+    }
+    u64::from_be_bytes(b)
+}
 
 fn hash(term: &str) -> u64 {
     use std::hash::{BuildHasher, BuildHasherDefault};
@@ -147,20 +158,15 @@ impl Text {
         (0..self.terms.len() as u32).map(|d| self.term(d))
     }
 
-    fn order(&self) -> &[u32] {
+    fn order(&self) -> &[(u64, u32)] {
         self.order.get_or_init(|| {
             // Sorted by the first eight bytes as a number (string order for them), the
             // rest compared only on a tie: most comparisons are one integer compare.
-            let head = |d: u32| {
-                let mut b = [0u8; 8];
-                for (to, from) in b.iter_mut().zip(self.term(d).bytes()) {
-                    *to = from;
-                }
-                u64::from_be_bytes(b)
-            };
-            let mut keyed: Vec<(u64, u32)> = (0..self.terms.len() as u32).map(|d| (head(d), d)).collect();
+            let mut keyed: Vec<(u64, u32)> = (0..self.terms.len() as u32)
+                .map(|d| (head(self.term(d)), d))
+                .collect();
             keyed.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| self.term(a.1).cmp(self.term(b.1))));
-            keyed.into_iter().map(|(_, d)| d).collect()
+            keyed
         })
     }
 
@@ -171,8 +177,18 @@ impl Text {
             // Terms with the prefix sort together, right at the prefix.
             Pat::Prefix(p) => {
                 let order = self.order();
-                let lo = order.partition_point(|&d| self.term(d) < &**p);
-                order.get(lo).is_some_and(|&d| self.term(d).starts_with(&**p))
+                let lo = if p.len() <= 8 {
+                    // A prefix of at most eight bytes, zero-padded, sorts at or before
+                    // every term it starts (and after every smaller term): the search
+                    // compares numbers only.
+                    let h = head(p);
+                    order.partition_point(|&(th, _)| th < h)
+                } else {
+                    order.partition_point(|&(_, d)| self.term(d) < &**p)
+                };
+                order
+                    .get(lo)
+                    .is_some_and(|&(_, d)| self.term(d).starts_with(&**p))
             }
             Pat::Terms(terms) => {
                 let Some(((_, first), rest)) = terms.split_first() else {
