@@ -1,6 +1,8 @@
 //! `herald-bench`: generate synthetic news, or benchmark a real Herald node on loopback.
 
 mod alerts;
+mod alerts_e2e;
+mod feeds;
 
 use std::fs::File;
 use std::io::{BufWriter, ErrorKind, Write};
@@ -69,6 +71,12 @@ enum Cmd {
     /// Match generated stories against 10⁴…10⁶ standing queries in process (one core),
     /// beside naive evaluation; print a Markdown section with the targets marked.
     Alerts(alerts::AlertsArgs),
+    /// Publish → alert SSE delivery through a real node holding many alerts (registered
+    /// over the HTTP API), with probe alerts that count lost hits.
+    AlertsE2e(alerts_e2e::E2eArgs),
+    /// Serve 10,000 RSS feeds in process, import them into a real node by OPML, then time
+    /// a poll cycle in which every feed answers 304; print a Markdown section.
+    Feeds(feeds::FeedsArgs),
 }
 
 #[derive(Args)]
@@ -136,6 +144,13 @@ fn run(command: Cmd) -> anyhow::Result<()> {
     match command {
         Cmd::Gen(args) => generate(&args),
         Cmd::Alerts(args) => alerts::run(&args),
+        // Builds its own runtime: it must set the node's environment before any thread exists.
+        Cmd::Feeds(args) => feeds::run(&args),
+        Cmd::AlertsE2e(args) => {
+            let r = runtime()?.block_on(alerts_e2e::run(&args))?;
+            print!("{}", r.text());
+            Ok(())
+        }
         Cmd::Latency { common, args } => {
             let r = runtime()?.block_on(latency::run(&common.common(), &args))?;
             print(common.json, &r, report::latency_text(&r))
