@@ -7,8 +7,6 @@
 //! that are questions, mostly quotation (a quote without context is a poor summary), or
 //! shorter than six words are never chosen, nor one that repeats an already chosen sentence.
 
-use rustc_hash::FxHashSet;
-
 use crate::sentences::sentences;
 
 /// Longest bullet, in characters.
@@ -62,7 +60,7 @@ pub fn extractive_bullets(headline: &str, body: &str, max: usize) -> Vec<String>
             let overlap = if headline_terms.is_empty() {
                 0.0
             } else {
-                c.terms.intersection(&headline_terms).count() as f32 / headline_terms.len() as f32
+                shared(&c.terms, &headline_terms) as f32 / headline_terms.len() as f32
             };
             let position = 1.0 - c.index as f32 / n;
             let number = if c.text.bytes().any(|b| b.is_ascii_digit()) {
@@ -105,7 +103,7 @@ pub fn extractive_bullets(headline: &str, body: &str, max: usize) -> Vec<String>
 struct Candidate<'a> {
     index: usize,
     text: &'a str,
-    terms: FxHashSet<u64>,
+    terms: Vec<u64>,
 }
 
 /// Function words that say nothing about what a sentence is about.
@@ -121,10 +119,11 @@ const STOPWORDS: &[&str] = &[
 /// Content words of `text` (stopwords and single characters left out), lowercased and
 /// cut to their first six letters: a crude stem ("sanctions", "sanctioned" → "sancti")
 /// that is enough to compare sentences and costs far less than the search stemmer. Kept
-/// as hashes: only equality matters.
-fn content_terms(text: &str) -> FxHashSet<u64> {
+/// as hashes, sorted and deduplicated: only equality matters, and a sorted list is
+/// cheaper to build and to intersect than a hash set of a sentence's two dozen words.
+fn content_terms(text: &str) -> Vec<u64> {
     use std::hash::Hasher;
-    let mut out = FxHashSet::default();
+    let mut out = Vec::with_capacity(text.len() / 6);
     let bytes = text.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
@@ -156,7 +155,7 @@ fn content_terms(text: &str) -> FxHashSet<u64> {
                 .map_or(1, char::len_utf8);
             continue;
         }
-        let word = &text[start..i];
+        let word = text.get(start..i).unwrap_or_default();
         if word.len() < 2 || (!ascii && word.chars().nth(1).is_none()) || is_stopword(word) {
             continue;
         }
@@ -170,39 +169,96 @@ fn content_terms(text: &str) -> FxHashSet<u64> {
                 h.write_u32(c as u32);
             }
         }
-        out.insert(h.finish());
+        out.push(h.finish());
     }
+    out.sort_unstable();
+    out.dedup();
     out
 }
 
-/// A stopword, in any case; one hash lookup.
-fn is_stopword(word: &str) -> bool {
-    static SET: std::sync::OnceLock<FxHashSet<&'static str>> = std::sync::OnceLock::new();
+/// A word of at most eight bytes, ASCII-lowercased and packed into an integer (zero
+/// padded: no word holds a NUL), so that a stopword test is a few integer compares.
+fn packed_lower(word: &str) -> Option<u64> {
     if word.len() > 8 {
-        return false; // no stopword is longer
+        return None;
     }
-    let set = SET.get_or_init(|| STOPWORDS.iter().copied().collect());
     let mut buf = [0u8; 8];
-    let lower = &mut buf[..word.len()];
-    lower.copy_from_slice(word.as_bytes());
-    lower.make_ascii_lowercase();
-    std::str::from_utf8(lower).is_ok_and(|w| set.contains(w))
+    for (d, s) in buf.iter_mut().zip(word.bytes()) {
+        *d = s.to_ascii_lowercase();
+    }
+    Some(u64::from_le_bytes(buf))
+}
+
+/// A stopword, in any case; a binary search over the packed stopwords.
+fn is_stopword(word: &str) -> bool {
+    static SET: std::sync::OnceLock<Vec<u64>> = std::sync::OnceLock::new();
+    let Some(key) = packed_lower(word) else {
+        return false; // no stopword is longer
+    };
+    let set = SET.get_or_init(|| {
+        let mut v: Vec<u64> = STOPWORDS.iter().filter_map(|w| packed_lower(w)).collect();
+        v.sort_unstable();
+        v
+    });
+    set.binary_search(&key).is_ok()
+}
+
+/// How many terms two sorted, deduplicated term lists share.
+fn shared(a: &[u64], b: &[u64]) -> usize {
+    let (mut i, mut j, mut n) = (0, 0, 0);
+    while let (Some(x), Some(y)) = (a.get(i), b.get(j)) {
+        match x.cmp(y) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                n += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    n
 }
 
 /// Jaccard similarity of two term sets.
-fn similarity(a: &FxHashSet<u64>, b: &FxHashSet<u64>) -> f32 {
-    let union = a.union(b).count();
+fn similarity(a: &[u64], b: &[u64]) -> f32 {
+    let both = shared(a, b);
+    let union = a.len() + b.len() - both;
     if union == 0 {
         return 0.0;
     }
-    a.intersection(b).count() as f32 / union as f32
+    both as f32 / union as f32
+}
+
+/// The next character of `text` at byte `i` (ASCII read directly) and its length.
+fn char_at(text: &str, i: usize) -> Option<char> {
+    match text.as_bytes().get(i) {
+        Some(&b) if b < 0x80 => Some(char::from(b)),
+        Some(_) => text.get(i..).and_then(|s| s.chars().next()),
+        None => None,
+    }
 }
 
 /// Words: whitespace-separated pieces holding at least one letter or digit.
 fn word_count(text: &str) -> usize {
-    text.split_whitespace()
-        .filter(|w| w.chars().any(char::is_alphanumeric))
-        .count()
+    let mut count = 0;
+    let mut in_word = false;
+    let mut has_alnum = false;
+    let mut i = 0;
+    while let Some(c) = char_at(text, i) {
+        i += c.len_utf8();
+        if c.is_whitespace() {
+            if in_word && has_alnum {
+                count += 1;
+            }
+            in_word = false;
+            has_alnum = false;
+        } else {
+            in_word = true;
+            has_alnum |= c.is_alphanumeric();
+        }
+    }
+    count + usize::from(in_word && has_alnum)
 }
 
 fn is_question(text: &str) -> bool {
@@ -212,6 +268,10 @@ fn is_question(text: &str) -> bool {
 
 /// Whether at least 60% of the sentence's words are inside quotation marks.
 fn is_mostly_quote(text: &str) -> bool {
+    // Most sentences hold no quotation mark at all: '"', and the lead bytes of “ ” « ».
+    if !text.bytes().any(|b| matches!(b, b'"' | 0xE2 | 0xC2)) {
+        return false;
+    }
     let mut inside = false;
     let mut inside_words = 0usize;
     let mut total = 0usize;
@@ -253,17 +313,34 @@ fn is_mostly_quote(text: &str) -> bool {
     total > 0 && inside_words * 10 >= total * 6
 }
 
-/// Capitalised words after the first: names of people, places and organisations.
+/// Capitalised words after the first: names of people, places and organisations. A word
+/// is a whitespace-separated piece; opening quotes and brackets before it are skipped.
 fn inner_capitalised_words(text: &str) -> usize {
-    text.split_whitespace()
-        .skip(1)
-        .filter(|w| {
-            w.trim_start_matches(['"', '“', '‘', '(', '\''])
-                .chars()
-                .next()
-                .is_some_and(char::is_uppercase)
-        })
-        .count()
+    let mut count = 0;
+    let mut words = 0usize;
+    let mut in_word = false;
+    let mut decided = false;
+    let mut i = 0;
+    while let Some(c) = char_at(text, i) {
+        i += c.len_utf8();
+        if c.is_whitespace() {
+            in_word = false;
+            continue;
+        }
+        if !in_word {
+            in_word = true;
+            decided = false;
+            words += 1;
+        }
+        if decided || matches!(c, '"' | '“' | '‘' | '(' | '\'') {
+            continue;
+        }
+        decided = true;
+        if words > 1 && c.is_uppercase() {
+            count += 1;
+        }
+    }
+    count
 }
 
 /// `s` if it has at most `max` characters; otherwise its longest prefix that ends at a word

@@ -68,17 +68,29 @@ struct Tok<'a> {
     gap: Gap,
 }
 
+/// The character at byte `i` of `text` (ASCII read directly, the rest decoded).
+fn char_at(text: &str, i: usize) -> Option<char> {
+    match text.as_bytes().get(i) {
+        Some(&b) if b < 0x80 => Some(char::from(b)),
+        Some(_) => text.get(i..).and_then(|s| s.chars().next()),
+        None => None,
+    }
+}
+
 fn tokenize(text: &str) -> Vec<Tok<'_>> {
-    let mut toks = Vec::new();
+    // About one token per four bytes of prose: one allocation for most stories.
+    let mut toks = Vec::with_capacity(text.len() / 4 + 8);
+    let bytes = text.as_bytes();
     let mut gap = Gap::None;
-    let mut it = text.char_indices().peekable();
-    while let Some((i, c)) = it.next() {
+    let mut i = 0;
+    while let Some(c) = char_at(text, i) {
         if c.is_whitespace() {
             if c == '\n' || c == '\r' || gap == Gap::Break {
                 gap = Gap::Break;
             } else {
                 gap = Gap::Space;
             }
+            i += c.len_utf8();
             continue;
         }
         let mut end = i + c.len_utf8();
@@ -86,8 +98,7 @@ fn tokenize(text: &str) -> Vec<Tok<'_>> {
             // Digits, thousands groups of exactly three digits, one decimal part.
             let mut seen_point = false;
             loop {
-                let rest = text.get(end..).unwrap_or_default();
-                let b = rest.as_bytes();
+                let b = bytes.get(end..).unwrap_or_default();
                 match b.first() {
                     Some(d) if d.is_ascii_digit() => end += 1,
                     Some(b',')
@@ -110,11 +121,11 @@ fn tokenize(text: &str) -> Vec<Tok<'_>> {
             // Letters and digits, joined by hyphens, apostrophes or slashes that sit
             // between letters ("al-Shabaab", "Russia's", "km/h", "COP29").
             loop {
-                let rest = text.get(end..).unwrap_or_default();
-                let mut chars = rest.chars();
-                match chars.next() {
+                match char_at(text, end) {
                     Some(n) if n.is_alphanumeric() => end += n.len_utf8(),
-                    Some(j @ ('-' | '\'' | '’' | '/')) if chars.next().is_some_and(char::is_alphabetic) => {
+                    Some(j @ ('-' | '\'' | '’' | '/'))
+                        if char_at(text, end + j.len_utf8()).is_some_and(char::is_alphabetic) =>
+                    {
                         end += j.len_utf8()
                     }
                     _ => break,
@@ -124,10 +135,6 @@ fn tokenize(text: &str) -> Vec<Tok<'_>> {
         } else {
             Kind::Punct
         };
-        // Skip the characters consumed beyond the first.
-        while it.peek().is_some_and(|&(j, _)| j < end) {
-            it.next();
-        }
         toks.push(Tok {
             kind,
             text: text.get(i..end).unwrap_or_default(),
@@ -136,6 +143,7 @@ fn tokenize(text: &str) -> Vec<Tok<'_>> {
             gap,
         });
         gap = Gap::None;
+        i = end;
     }
     toks
 }
@@ -336,8 +344,17 @@ const CHANGE_WORDS: &[&str] = &[
     "plunged", "plunge", "tumbled", "sank", "grew", "grow", "shrank", "widened", "narrowed", "moved",
 ];
 
-fn lc(s: &str) -> String {
-    s.to_lowercase()
+/// `s` lowercased; borrowed when it already is (most words are), so no allocation.
+fn lc(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.is_ascii() {
+        if s.bytes().any(|b| b.is_ascii_uppercase()) {
+            std::borrow::Cow::Owned(s.to_ascii_lowercase())
+        } else {
+            std::borrow::Cow::Borrowed(s)
+        }
+    } else {
+        std::borrow::Cow::Owned(s.to_lowercase())
+    }
 }
 
 fn in_list(list: &[&str], word: &str) -> bool {
@@ -390,15 +407,15 @@ fn is_demonym_plural(word: &str) -> bool {
 /// "half", a currency code or dollar prefix, or a hyphenated word ("twenty-five",
 /// "two-thirds"). Lower-cased lookup in a set built once from the lists above.
 fn may_start_figure(word: &str) -> bool {
-    static WORDS: std::sync::OnceLock<rustc_hash::FxHashSet<String>> = std::sync::OnceLock::new();
-    if word.contains('-') {
-        return true;
+    /// The words, and per lower-cased ASCII first byte the lengths (bits) they come in:
+    /// most words of a story are turned away by that without a lookup.
+    struct Starts {
+        words: rustc_hash::FxHashSet<u128>,
+        lens: [u32; 128],
     }
-    if word.len() > 16 {
-        return false;
-    }
-    let words = WORDS.get_or_init(|| {
-        NUMBER_WORDS
+    static STARTS: std::sync::OnceLock<Starts> = std::sync::OnceLock::new();
+    let starts = STARTS.get_or_init(|| {
+        let list: Vec<String> = NUMBER_WORDS
             .iter()
             .map(|(w, _)| *w)
             .chain(VAGUE_COUNTS.iter().map(|(w, _)| *w))
@@ -406,13 +423,44 @@ fn may_start_figure(word: &str) -> bool {
             .chain(ISO_CODES.iter().copied())
             .chain(["a", "half", "rs"])
             .map(str::to_ascii_lowercase)
-            .collect()
+            .collect();
+        let mut lens = [0u32; 128];
+        for w in &list {
+            // Only words that fit the packed key can ever be found.
+            if let (Some(&b), true) = (w.as_bytes().first(), w.len() <= 16)
+                && let Some(l) = lens.get_mut(usize::from(b))
+            {
+                *l |= 1 << w.len();
+            }
+        }
+        Starts {
+            words: list.iter().filter_map(|w| packed_lower(w)).collect(),
+            lens,
+        }
     });
+    if word.bytes().any(|b| b == b'-') {
+        return true;
+    }
+    let first = word.as_bytes().first().map(u8::to_ascii_lowercase);
+    if let Some(l) = first.and_then(|b| starts.lens.get(usize::from(b)))
+        && (word.len() > 16 || l & (1 << word.len()) == 0)
+    {
+        return false;
+    }
+    packed_lower(word).is_some_and(|w| starts.words.contains(&w))
+}
+
+/// A word of at most 16 bytes, ASCII-lowercased and packed into one integer (zero padded:
+/// no word holds a NUL), so that a set lookup needs no allocation and no string compare.
+fn packed_lower(word: &str) -> Option<u128> {
+    if word.len() > 16 {
+        return None;
+    }
     let mut buf = [0u8; 16];
-    let lower = &mut buf[..word.len()];
-    lower.copy_from_slice(word.as_bytes());
-    lower.make_ascii_lowercase();
-    std::str::from_utf8(lower).is_ok_and(|w| words.contains(w))
+    for (d, s) in buf.iter_mut().zip(word.bytes()) {
+        *d = s.to_ascii_lowercase();
+    }
+    Some(u128::from_le_bytes(buf))
 }
 
 fn is_number_word(word: &str) -> bool {
@@ -474,7 +522,7 @@ impl<'a> Context<'a> {
     fn currency_word(&self, word: &str, before: Option<&str>) -> Option<&'static str> {
         let w = lc(word);
         let demonym = before.map(lc);
-        let code = match w.as_str() {
+        let code = match &*w {
             "dollars" | "dollar" => match demonym.as_deref() {
                 Some("australian") => "AUD",
                 Some("canadian") => "CAD",
@@ -914,7 +962,7 @@ fn rejected_by_context(toks: &[Tok], a: &Amount) -> bool {
     if let Some(w) = after {
         let w = lc(w);
         if matches!(
-            w.as_str(),
+            &*w,
             "am" | "pm" | "gmt" | "utc" | "bst" | "cet" | "est" | "edt" | "hrs" | "o'clock"
         ) {
             return true;
@@ -1007,17 +1055,17 @@ fn noun_phrase(toks: &[Tok], i: usize) -> Option<(usize, String)> {
     }
     let head = head?;
     let prev = (head > i)
-        .then(|| toks.get(head - 1).map(|t| lc(t.text)))
+        .then(|| toks.get(head - 1).map(|t| lc(t.text).into_owned()))
         .flatten();
     Some(finish_head(toks, head, prev))
 }
 
 /// The unit for a head noun at `h`, with "degrees Celsius" and compounds kept whole.
 fn finish_head(toks: &[Tok], h: usize, prev: Option<String>) -> (usize, String) {
-    let head = toks.get(h).map(|t| lc(t.text)).unwrap_or_default();
+    let head = toks.get(h).map(|t| lc(t.text)).unwrap_or_default().into_owned();
     if head.starts_with("degree")
         && let Some(scale) = spaced_word(toks, h + 1)
-        && matches!(lc(scale).as_str(), "celsius" | "fahrenheit")
+        && matches!(&*lc(scale), "celsius" | "fahrenheit")
     {
         let unit = if lc(scale) == "celsius" {
             "degrees Celsius"
@@ -1043,7 +1091,7 @@ fn finish_head(toks: &[Tok], h: usize, prev: Option<String>) -> (usize, String) 
 /// A rate after token `last` ("a share", "per day"): (last token, " per share").
 fn rate_after(toks: &[Tok], last: usize) -> Option<(usize, String)> {
     let a = spaced_word(toks, last + 1)?;
-    if !matches!(lc(a).as_str(), "a" | "an" | "per") {
+    if !matches!(&*lc(a), "a" | "an" | "per") {
         return None;
     }
     let w = spaced_word(toks, last + 2)?;
@@ -1116,7 +1164,8 @@ fn figure_at(toks: &[Tok], i: usize, ctx: &Context<'_>) -> Option<Found> {
     let t = toks.get(i)?;
     let can_start = match t.kind {
         Kind::Num => true,
-        Kind::Punct => lookup(SYMBOLS, t.text).is_some(),
+        // Most punctuation is one ASCII byte, and of those only "$" is a currency symbol.
+        Kind::Punct => (t.text.len() > 1 || t.text == "$") && lookup(SYMBOLS, t.text).is_some(),
         // Checked without allocating: most words start nothing, and one hash lookup says so.
         Kind::Word if !may_start_figure(t.text) => false,
         Kind::Word => {
@@ -1260,7 +1309,7 @@ fn figure_at(toks: &[Tok], i: usize, ctx: &Context<'_>) -> Option<Found> {
                 )
             {
                 last += 1;
-                unit = lc(w);
+                unit = lc(w).into_owned();
             } else if a.needs_of {
                 return None;
             } else if !a.words

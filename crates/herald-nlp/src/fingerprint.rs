@@ -61,6 +61,21 @@ fn shingle(a: u64, b: u64, c: u64) -> u64 {
     )
 }
 
+/// For each ASCII byte: its lowercase form when it is a letter or digit, else 0 (one
+/// table load instead of a range test and a case fold per byte).
+static ASCII_WORD_LOWER: [u8; 128] = {
+    let mut t = [0u8; 128];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        if c.is_ascii_alphanumeric() {
+            t[b] = c.to_ascii_lowercase();
+        }
+        b += 1;
+    }
+    t
+};
+
 /// Accumulates SimHash bit votes over the shingles of a stream of words.
 struct Shingler {
     /// Per bit, how many shingle hashes had it set, as a bit-sliced counter: plane `k`
@@ -110,7 +125,8 @@ impl Shingler {
         self.shingles += 1;
     }
 
-    /// How many shingle hashes had `bit` set.
+    /// How many shingle hashes had `bit` set (the tests check the comparator against it).
+    #[cfg(test)]
     fn count(&self, bit: u32) -> u64 {
         self.planes
             .iter()
@@ -128,8 +144,9 @@ impl Shingler {
         while i < bytes.len() {
             let b = bytes[i];
             if b < 0x80 {
-                if b.is_ascii_alphanumeric() {
-                    h = (h ^ u64::from(b.to_ascii_lowercase())).wrapping_mul(FNV_PRIME);
+                let lower = ASCII_WORD_LOWER[usize::from(b)];
+                if lower != 0 {
+                    h = (h ^ u64::from(lower)).wrapping_mul(FNV_PRIME);
                     in_word = true;
                 } else if in_word {
                     self.word(fmix64(h));
@@ -170,13 +187,24 @@ impl Shingler {
             let [a, b, c] = self.window;
             self.add(shingle(a, b, c));
         }
-        let mut fp = 0u64;
-        for bit in 0..64 {
-            if self.count(bit) * 2 > self.shingles {
-                fp |= 1 << bit;
+        // A bit is set when more than half the shingles had it: count > shingles / 2, that
+        // is count >= threshold. All 64 counters are compared with the threshold at once,
+        // plane by plane from the most significant (a bit-sliced comparator).
+        let threshold = self.shingles / 2 + 1;
+        if threshold >> PLANES != 0 {
+            return 0; // beyond what the counters can hold: no bit reaches it
+        }
+        let mut greater = 0u64;
+        let mut equal = u64::MAX;
+        for (k, plane) in self.planes.iter().enumerate().rev() {
+            if (threshold >> k) & 1 == 1 {
+                equal &= plane;
+            } else {
+                greater |= equal & plane;
+                equal &= !plane;
             }
         }
-        fp
+        greater | equal
     }
 }
 
@@ -338,6 +366,29 @@ impl DuplicateIndex {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bit_sliced_majority_matches_counting_each_bit() {
+        // The fingerprint keeps a bit when more than half the shingles had it; the
+        // bit-sliced comparator must agree with counting bit by bit, at every count
+        // (odd and even totals, ties exactly at half).
+        let mut h = 0x1234_5678_9abc_def0u64;
+        for n in 0..300u64 {
+            let mut s = Shingler::new();
+            for _ in 0..n {
+                h = fmix64(h.wrapping_add(0x9e37_79b9_7f4a_7c15));
+                // Skewed bits too, so that some counts sit near the threshold.
+                s.add(if n % 3 == 0 { h & (h >> 7) } else { h });
+            }
+            let mut want = 0u64;
+            for bit in 0..64 {
+                if s.count(bit) * 2 > s.shingles {
+                    want |= 1 << bit;
+                }
+            }
+            assert_eq!(s.finish(), want, "after {n} shingles");
+        }
+    }
 
     #[test]
     fn known_values_are_stable() {

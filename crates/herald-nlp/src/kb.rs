@@ -128,7 +128,7 @@ pub struct Kb {
     /// First word of every surface → the surfaces (slots) starting with it, longest first.
     /// A word of running text that starts no name costs one lookup; one that does is
     /// compared with its few candidates directly.
-    first_words: FxHashMap<Box<str>, Box<[u32]>>,
+    first_words: FirstWords,
     /// Slot → surface text.
     patterns: Box<[Box<str>]>,
     /// Every character a known name starts with; a word starting with another is skipped
@@ -488,13 +488,22 @@ impl KbBuilder {
                 lists.entry(w.into()).or_default().push(slot as u32);
             }
         }
-        let first_words = lists
-            .into_iter()
-            .map(|(w, mut slots)| {
-                slots.sort_by_key(|&s| std::cmp::Reverse(patterns[s as usize].len()));
-                (w, slots.into_boxed_slice())
-            })
-            .collect();
+        let mut first_words = FirstWords::default();
+        for (w, mut slots) in lists {
+            slots.sort_by_key(|&s| std::cmp::Reverse(patterns[s as usize].len()));
+            let cands = slots
+                .iter()
+                .map(|&slot| {
+                    let p = patterns[slot as usize].as_bytes();
+                    Candidate {
+                        slot,
+                        len: u32::try_from(p.len()).unwrap_or(u32::MAX),
+                        tail: tail_key(p),
+                    }
+                })
+                .collect();
+            first_words.insert(w, cands);
+        }
         let patterns: Box<[Box<str>]> = patterns.into_iter().map(String::into_boxed_str).collect();
         Ok(Kb {
             entities,
@@ -641,26 +650,36 @@ impl Kb {
             let is_word = word(c);
             let word_start = is_word && !prev_word;
             prev_word = is_word;
-            if !word_start || i < covered || !self.first_chars.contains(c) {
+            if !word_start {
                 continue;
             }
-            let first = first_word(&text[i..]);
+            // A word starts here: read it whole at once (its letters and digits are the
+            // first word of any name starting here; word characters after them only
+            // continue the word), and go on after it. Inside a word nothing starts.
+            let first_end = scan_while(text, i, char::is_alphanumeric);
+            next = scan_while(text, first_end, word).max(next);
+            if i < covered || !self.first_chars.contains(c) {
+                continue;
+            }
+            let first = text.get(i..first_end).unwrap_or_default();
             let Some(slots) = self.first_words.get(first) else {
                 continue;
             };
             let rest = &text.as_bytes()[i..];
-            for &slot in slots.iter() {
+            for cand in slots.iter() {
+                // Length and last bytes first, from the candidate list itself: they turn
+                // most candidates away without touching the name (a cache miss each, and a
+                // word like "The" has hundreds of candidates).
+                let len = cand.len as usize;
+                if len == 0 || rest.get(..len).is_none_or(|r| tail_key(r) != cand.tail) {
+                    continue;
+                }
+                let slot = cand.slot;
                 let Some(p) = self.patterns.get(slot as usize) else {
                     continue;
                 };
                 let p = p.as_bytes();
-                // The last byte first: it turns most candidates away without a full compare.
-                if p.is_empty()
-                    || rest.len() < p.len()
-                    || rest[p.len() - 1] != p[p.len() - 1]
-                    || !rest.starts_with(p)
-                    || !on_boundaries(text, i, i + p.len())
-                {
+                if !rest.starts_with(p) || !on_boundaries(text, i, i + p.len()) {
                     continue;
                 }
                 if let Some(surface) = self.surfaces.get(slot as usize) {
@@ -676,6 +695,98 @@ impl Kb {
             }
         }
         out
+    }
+}
+
+/// First word of a name → the name slots starting with it. Nearly every word of a story is
+/// looked up here, so words of up to 16 bytes (nearly all) are keyed by their bytes packed
+/// into an integer: hashing and comparing that is cheaper than hashing and comparing a
+/// string. Longer words go to a map by string.
+/// A name that may start at a word: its slot, and its length and last bytes, so that most
+/// candidates are turned away without reading the name itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Candidate {
+    slot: u32,
+    len: u32,
+    /// [`tail_key`] of the name.
+    tail: u32,
+}
+
+/// The last (up to) four bytes of `bytes`, packed: equal for two byte strings that end
+/// alike, so a difference proves a name does not match.
+fn tail_key(bytes: &[u8]) -> u32 {
+    let mut key = 0u32;
+    for &b in bytes.iter().rev().take(4) {
+        key = (key << 8) | u32::from(b);
+    }
+    key
+}
+
+#[derive(Debug, Clone)]
+struct FirstWords {
+    short: FxHashMap<u128, Box<[Candidate]>>,
+    long: FxHashMap<Box<str>, Box<[Candidate]>>,
+    /// Per ASCII first byte, the lengths (bit `min(len, 31)`) of the first words that
+    /// start with it: most words of running text ("the", "said") have no name starting
+    /// with them, and this turns them away without a lookup.
+    lens: [u32; 128],
+}
+
+impl Default for FirstWords {
+    fn default() -> FirstWords {
+        FirstWords {
+            short: FxHashMap::default(),
+            long: FxHashMap::default(),
+            lens: [0; 128],
+        }
+    }
+}
+
+impl FirstWords {
+    /// The bytes of `w`, zero padded (a word holds no NUL), when it has at most 16.
+    fn pack(w: &str) -> Option<u128> {
+        if w.len() > 16 {
+            return None;
+        }
+        let mut buf = [0u8; 16];
+        for (d, s) in buf.iter_mut().zip(w.bytes()) {
+            *d = s;
+        }
+        Some(u128::from_le_bytes(buf))
+    }
+
+    fn insert(&mut self, w: Box<str>, slots: Box<[Candidate]>) {
+        if let Some(l) = w
+            .as_bytes()
+            .first()
+            .and_then(|&b| self.lens.get_mut(usize::from(b)))
+        {
+            *l |= 1 << w.len().min(31);
+        }
+        match FirstWords::pack(&w) {
+            Some(k) => {
+                self.short.insert(k, slots);
+            }
+            None => {
+                self.long.insert(w, slots);
+            }
+        }
+    }
+
+    fn get(&self, w: &str) -> Option<&[Candidate]> {
+        let first = usize::from(*w.as_bytes().first()?);
+        if self
+            .lens
+            .get(first)
+            .is_some_and(|l| l & (1 << w.len().min(31)) == 0)
+        {
+            return None;
+        }
+        match FirstWords::pack(w) {
+            Some(k) => self.short.get(&k),
+            None => self.long.get(w),
+        }
+        .map(|s| &**s)
     }
 }
 
@@ -710,6 +821,28 @@ impl FirstChars {
             None => self.other.contains(&c),
         }
     }
+}
+
+/// The end of the run of characters from byte `from` of `text` that satisfy `keep`
+/// (ASCII read directly, the rest decoded).
+fn scan_while(text: &str, from: usize, keep: impl Fn(char) -> bool) -> usize {
+    let bytes = text.as_bytes();
+    let mut end = from;
+    while let Some(&b) = bytes.get(end) {
+        let c = if b < 0x80 {
+            char::from(b)
+        } else {
+            match text.get(end..).and_then(|s| s.chars().next()) {
+                Some(c) => c,
+                None => break,
+            }
+        };
+        if !keep(c) {
+            break;
+        }
+        end += c.len_utf8();
+    }
+    end
 }
 
 /// The leading run of letters and digits of `text` ("al" of "al-Shabaab").
@@ -860,6 +993,51 @@ mod tests {
                 (&text[m.start..m.end], ids, m.ambiguous)
             })
             .collect()
+    }
+
+    #[test]
+    fn first_words_are_found_by_their_exact_bytes() {
+        // Short words go by packed bytes, longer ones by string; a multi-byte character
+        // may sit across the 16-byte edge. A prefix or a case change is another word.
+        let mut fw = FirstWords::default();
+        let words = [
+            "Tehran",
+            "al",
+            "Abcdefghijklmnop",
+            "Abcdefghijklmnopq",
+            "Abcdefghijklmnoé",
+            "Ürümqi",
+        ];
+        for (i, w) in words.iter().enumerate() {
+            let cand = Candidate {
+                slot: i as u32,
+                len: w.len() as u32,
+                tail: tail_key(w.as_bytes()),
+            };
+            fw.insert((*w).into(), vec![cand].into_boxed_slice());
+        }
+        for (i, w) in words.iter().enumerate() {
+            assert_eq!(
+                fw.get(w).and_then(|s| s.first().map(|c| c.slot)),
+                Some(i as u32),
+                "{w:?}"
+            );
+        }
+        for w in [
+            "Tehra",
+            "tehran",
+            "Abcdefghijklmno",
+            "Abcdefghijklmnopqr",
+            "Ürüm",
+            "a",
+        ] {
+            assert!(fw.get(w).is_none(), "{w:?}");
+        }
+        // The tail key rejects only names that cannot match: texts ending alike agree.
+        assert_eq!(tail_key(b"Islamic State"), tail_key(b"the State"));
+        assert_ne!(tail_key(b"Islamic State"), tail_key(b"Islamic Stat"));
+        assert_eq!(tail_key(b"Ab"), tail_key(b"Ab"));
+        assert_ne!(tail_key(b"Ab"), tail_key(b"Abc"));
     }
 
     #[test]

@@ -1031,26 +1031,32 @@ const ROLE_ONLY_ORG: &[(&str, &[&str])] = &[
 /// they are folded once into one map, word → which lists hold it; any other list is
 /// searched directly.
 fn is(list: &'static [&'static str], w: &str) -> bool {
-    const LISTS: [&[&str]; 14] = [
-        FUNCTION,
-        MONTHS_DAYS,
-        CONNECTORS,
-        TITLE_MODIFIERS,
-        TITLE_HEADS,
-        ORG_HEADS,
-        COMPANY_WORDS,
-        PUBLIC_BANK_WORDS,
-        PLACE_HEADS,
-        PERSON_CUES_BEFORE,
-        SAY_VERBS,
-        STOP_ACRONYMS,
-        ABBREVIATIONS,
-        DESCRIPTIVE_TAILS,
-    ];
+    in_lists(lists_of(w), list, w)
+}
+
+/// The word lists [`is`] consults for nearly every token, folded once into one map:
+/// word → which of them hold it (bit `i` for list `i`).
+const LISTS: [&[&str]; 14] = [
+    FUNCTION,
+    MONTHS_DAYS,
+    CONNECTORS,
+    TITLE_MODIFIERS,
+    TITLE_HEADS,
+    ORG_HEADS,
+    COMPANY_WORDS,
+    PUBLIC_BANK_WORDS,
+    PLACE_HEADS,
+    PERSON_CUES_BEFORE,
+    SAY_VERBS,
+    STOP_ACRONYMS,
+    ABBREVIATIONS,
+    DESCRIPTIVE_TAILS,
+];
+
+/// Which of [`LISTS`] hold `w`, as bits: one lookup answers for every list, so a word
+/// asked about several lists is looked up once.
+fn lists_of(w: &str) -> u16 {
     static WORDS: OnceLock<FxHashMap<&'static str, u16>> = OnceLock::new();
-    let Some(bit) = LISTS.iter().position(|l| std::ptr::eq(l.as_ptr(), list.as_ptr())) else {
-        return list.contains(&w);
-    };
     let words = WORDS.get_or_init(|| {
         let mut m: FxHashMap<&'static str, u16> = FxHashMap::default();
         for (i, l) in LISTS.iter().enumerate() {
@@ -1060,7 +1066,16 @@ fn is(list: &'static [&'static str], w: &str) -> bool {
         }
         m
     });
-    words.get(w).is_some_and(|b| b & (1 << bit) != 0)
+    words.get(w).copied().unwrap_or(0)
+}
+
+/// Whether `w`, whose [`lists_of`] bits are `bits`, is in `list`; a list outside
+/// [`LISTS`] is searched directly.
+fn in_lists(bits: u16, list: &'static [&'static str], w: &str) -> bool {
+    match LISTS.iter().position(|l| std::ptr::eq(l.as_ptr(), list.as_ptr())) {
+        Some(i) => bits & (1 << i) != 0,
+        None => list.contains(&w),
+    }
 }
 
 // ------------------------------------------------------------------ tokens
@@ -1072,6 +1087,9 @@ struct Tok {
     word: bool,
     /// Followed by a possessive 's, which is not part of the token.
     possessive: bool,
+    /// A word that is [`capitalised`]: asked of nearly every token several times, so
+    /// worked out once.
+    cap: bool,
 }
 
 fn is_word_char(c: char) -> bool {
@@ -1147,6 +1165,7 @@ fn tokenize(text: &str) -> Vec<Tok> {
                 end: i + len,
                 word: false,
                 possessive: false,
+                cap: false,
             });
             i += len;
             continue;
@@ -1187,7 +1206,8 @@ fn tokenize(text: &str) -> Vec<Tok> {
         i = end;
         // "Mogadishu-based", "Liberian-flagged": the name, then a descriptive tail that is
         // not part of any name.
-        if let Some(h) = text[start..end].rfind('-') {
+        // A byte search: the word is a few bytes, too short for `rfind`'s vector search.
+        if let Some(h) = b[start..end].iter().rposition(|&x| x == b'-') {
             let tail = &text[start + h + 1..end];
             if is(DESCRIPTIVE_TAILS, tail) {
                 out.push(Tok {
@@ -1195,12 +1215,14 @@ fn tokenize(text: &str) -> Vec<Tok> {
                     end: start + h,
                     word: true,
                     possessive: false,
+                    cap: false,
                 });
                 out.push(Tok {
                     start: start + h,
                     end,
                     word: false,
                     possessive: false,
+                    cap: false,
                 });
                 continue;
             }
@@ -1220,7 +1242,11 @@ fn tokenize(text: &str) -> Vec<Tok> {
             end,
             word: true,
             possessive,
+            cap: false,
         });
+    }
+    for t in &mut out {
+        t.cap = t.word && text.get(t.start..t.end).is_some_and(capitalised);
     }
     out
 }
@@ -1290,7 +1316,12 @@ const ALIAS_BEFORE: &[&str] = &[
 fn alias_phrases() -> &'static aho_corasick::AhoCorasick {
     static A: OnceLock<aho_corasick::AhoCorasick> = OnceLock::new();
     A.get_or_init(|| {
-        aho_corasick::AhoCorasick::new(ALIAS_AFTER.iter().chain(ALIAS_BEFORE))
+        // A DFA without prefilter: every phrase starts with a space or a comma, so a
+        // prefilter stops at every space, and the DFA's table walk is cheaper per byte.
+        aho_corasick::AhoCorasick::builder()
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+            .prefilter(false)
+            .build(ALIAS_AFTER.iter().chain(ALIAS_BEFORE))
             .expect("a few short phrases always build")
     })
 }
@@ -1392,8 +1423,7 @@ impl<'a> Ctx<'a> {
     }
 
     fn is_cap_token(&self, t: usize) -> bool {
-        let tok = self.toks[t];
-        tok.word && capitalised(self.w(t))
+        self.toks[t].cap
     }
 
     fn runs(&self) -> Vec<Run> {
@@ -1492,7 +1522,9 @@ impl<'a> Ctx<'a> {
     }
 
     fn entity_for_doc(&mut self, kind: EntityKind, name: &str, category: &str) -> usize {
-        let id = format!("doc:{}", slug(name));
+        let mut id = String::with_capacity(name.len() + 4);
+        id.push_str("doc:");
+        slug_into(name, &mut id);
         if let Some(&i) = self.by_id.get(&id) {
             return i;
         }
@@ -1630,7 +1662,11 @@ impl<'a> Ctx<'a> {
             let kb_here = kb_at
                 .get(&self.toks[a].start)
                 .is_some_and(|&mi| kb_matches[mi].end > self.toks[a].end);
-            if (is(FUNCTION, w) && (!kb_here || w == "The")) || is(MONTHS_DAYS, w) || is(CONNECTORS, w) {
+            let bits = lists_of(w);
+            if (in_lists(bits, FUNCTION, w) && (!kb_here || w == "The"))
+                || in_lists(bits, MONTHS_DAYS, w)
+                || in_lists(bits, CONNECTORS, w)
+            {
                 a += 1;
             } else {
                 break;
@@ -1638,7 +1674,11 @@ impl<'a> Ctx<'a> {
         }
         // Trailing months ("December summit" is lower case anyway; "Monday" after a name).
         let mut b = b;
-        while b > a && (is(MONTHS_DAYS, self.w(b - 1)) || is(CONNECTORS, self.w(b - 1))) {
+        while b > a && {
+            let w = self.w(b - 1);
+            let bits = lists_of(w);
+            in_lists(bits, MONTHS_DAYS, w) || in_lists(bits, CONNECTORS, w)
+        } {
             b -= 1;
         }
         if a >= b {
@@ -1737,7 +1777,9 @@ impl<'a> Ctx<'a> {
             return;
         }
 
-        let has = |list: &'static [&'static str]| words.iter().any(|w| is(list, w));
+        // Each word's lists, looked up once for the several lists asked about below.
+        let bits: Vec<u16> = words.iter().map(|w| lists_of(w)).collect();
+        let has = |list: &'static [&'static str]| words.iter().zip(&bits).any(|(w, &m)| in_lists(m, list, w));
         // The head is the last head word before the first "of"/"for"/"in" ("University of
         // Science and Technology" is a university; "Bank of Japan" a bank), else the last.
         let cut = words
@@ -1748,8 +1790,9 @@ impl<'a> Ctx<'a> {
         let last_in = |list: &'static [&'static str]| {
             words[..cut]
                 .iter()
-                .rposition(|w| is(list, w))
-                .or_else(|| words.iter().rposition(|w| is(list, w)))
+                .zip(&bits)
+                .rposition(|(w, &m)| in_lists(m, list, w))
+                .or_else(|| words.iter().zip(&bits).rposition(|(w, &m)| in_lists(m, list, w)))
         };
         let mut head_org = last_in(ORG_HEADS);
         let mut head_company = last_in(COMPANY_WORDS);
@@ -1882,9 +1925,12 @@ impl<'a> Ctx<'a> {
             return;
         }
         // Places by preposition: "in Pütürge", "near Diyarbakır".
-        let plain = words
-            .iter()
-            .all(|w| !is(ORG_HEADS, w) && !is(TITLE_HEADS, w) && !is(FUNCTION, w) && !is(COMPANY_WORDS, w));
+        let plain = words.iter().zip(&bits).all(|(w, &m)| {
+            !in_lists(m, ORG_HEADS, w)
+                && !in_lists(m, TITLE_HEADS, w)
+                && !in_lists(m, FUNCTION, w)
+                && !in_lists(m, COMPANY_WORDS, w)
+        });
         if self.place_preposition(a) && !all_caps(words[0]) && !first_name && plain && !person_ctx {
             let name = self.text[start..end].to_string();
             if n <= 3 && !self.sentence_start(a) {
@@ -2499,6 +2545,14 @@ impl<'a> Ctx<'a> {
         for list in by_first.values_mut() {
             list.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(b.0)));
         }
+        // The bytes those first words start with: most tokens (lower-case words) start
+        // with none of them and need no lookup.
+        let mut first_bytes = [false; 256];
+        for k in by_first.keys() {
+            if let Some(&b) = k.as_bytes().first() {
+                first_bytes[usize::from(b)] = true;
+            }
+        }
         let mut found: Vec<(usize, usize, usize, usize)> = Vec::new(); // (t, te, entity, end)
         let n = self.toks.len();
         let mut t = 0;
@@ -2509,7 +2563,9 @@ impl<'a> Ctx<'a> {
             }
             let st = self.toks[t].start;
             let mut hit = None;
-            if let Some(list) = by_first.get(self.w(t)) {
+            let w = self.w(t);
+            let may_start = w.as_bytes().first().is_some_and(|&b| first_bytes[usize::from(b)]);
+            if let Some(list) = may_start.then(|| by_first.get(w)).flatten() {
                 for (s, e) in list {
                     if self.text[st..].starts_with(s) {
                         let end = st + s.len();
@@ -2642,19 +2698,18 @@ impl<'a> Ctx<'a> {
         // Per entity, once and only when a role word is met: category and name words
         // lower-cased, role words spelt out.
         let mut found: Vec<(usize, usize, usize)> = Vec::new();
-        let facts_cell: std::cell::OnceCell<Vec<RoleFacts>> = std::cell::OnceCell::new();
-        let facts = || {
-            facts_cell.get_or_init(|| {
-                self.entities
-                    .iter()
-                    .map(|e| {
-                        (
-                            e.category.to_lowercase(),
-                            e.name.to_lowercase().split(' ').map(str::to_string).collect(),
-                            e.roles.iter().flat_map(|r| role_words(r)).collect(),
-                        )
-                    })
-                    .collect()
+        // Per entity, not for all at once: most stories ask about a few entities only.
+        let facts_cells: Vec<std::cell::OnceCell<RoleFacts>> =
+            self.entities.iter().map(|_| std::cell::OnceCell::new()).collect();
+        let entities = &self.entities;
+        let facts = |i: usize| -> &RoleFacts {
+            facts_cells[i].get_or_init(|| {
+                let e = &entities[i];
+                (
+                    e.category.to_lowercase(),
+                    e.name.to_lowercase().split(' ').map(str::to_string).collect(),
+                    e.roles.iter().flat_map(|r| role_words(r)).collect(),
+                )
             })
         };
         for t in 0..n.saturating_sub(1) {
@@ -2679,7 +2734,7 @@ impl<'a> Ctx<'a> {
             let target = if let Some((_, cats)) = ROLE_ONLY_ORG.iter().find(|(h, _)| *h == head) {
                 window.iter().rev().filter(|m| !m.role_only).find(|m| {
                     let e = &self.entities[m.entity];
-                    let (cat, name_words, _) = &facts()[m.entity];
+                    let (cat, name_words, _) = facts(m.entity);
                     (e.kind == EntityKind::Company && cats.contains(&"company"))
                         || cats.iter().any(|c| cat == c || cat.contains(c))
                         || name_words.iter().any(|w| w == head)
@@ -2699,22 +2754,38 @@ impl<'a> Ctx<'a> {
             let mut j = t + 1;
             while j < n && j <= t + 3 && self.toks[j].word && self.w(j).chars().all(char::is_lowercase) {
                 let head = self.w(j);
-                let cap = {
-                    let mut c = head.chars();
-                    c.next()
-                        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
-                        .unwrap_or_default()
+                // The word capitalised ("admiral" → "Admiral"), on the stack when it is
+                // short ASCII (nearly always), else in a new string.
+                let mut stack = [0u8; 24];
+                let owned;
+                let cap: &str = match stack.get_mut(..head.len()) {
+                    Some(buf) if head.is_ascii() => {
+                        buf.copy_from_slice(head.as_bytes());
+                        if let Some(b) = buf.first_mut() {
+                            b.make_ascii_uppercase();
+                        }
+                        std::str::from_utf8(buf).unwrap_or_default()
+                    }
+                    _ => {
+                        let mut c = head.chars();
+                        owned = c
+                            .next()
+                            .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+                            .unwrap_or_default();
+                        &owned
+                    }
                 };
-                if is(TITLE_HEADS, &cap) || is(PERSON_CUES_BEFORE, head) {
+                let head_lists = lists_of(head);
+                if is(TITLE_HEADS, cap) || in_lists(head_lists, PERSON_CUES_BEFORE, head) {
                     let hit = window.iter().rev().filter(|m| !m.role_only).find(|m| {
                         self.entities[m.entity].kind == EntityKind::Person
-                            && facts()[m.entity].2.iter().any(|w| w == head)
+                            && facts(m.entity).2.iter().any(|w| w == head)
                     });
                     if let Some(m) = hit {
                         best = Some((j, m.entity));
                     }
                 }
-                if is(SAY_VERBS, head) {
+                if in_lists(head_lists, SAY_VERBS, head) {
                     break;
                 }
                 j += 1;
@@ -2832,20 +2903,30 @@ fn sentence_around(text: &str, at: usize) -> String {
 
 /// `doc:` ids: lowercase ASCII letters and digits joined by hyphens; other letters kept.
 pub fn slug(name: &str) -> String {
-    let mut out = String::new();
+    let mut out = String::with_capacity(name.len());
+    slug_into(name, &mut out);
+    out
+}
+
+/// Appends [`slug`]`(name)` to `out` (which may already hold a prefix such as "doc:").
+fn slug_into(name: &str, out: &mut String) {
+    let base = out.len();
     let mut dash = false;
     for c in name.chars() {
         if c.is_alphanumeric() {
-            if dash && !out.is_empty() {
+            if dash && out.len() > base {
                 out.push('-');
             }
             dash = false;
-            out.extend(c.to_lowercase());
+            if c.is_ascii() {
+                out.push(c.to_ascii_lowercase());
+            } else {
+                out.extend(c.to_lowercase());
+            }
         } else {
             dash = true;
         }
     }
-    out
 }
 
 #[cfg(test)]

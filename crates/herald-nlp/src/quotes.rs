@@ -947,6 +947,11 @@ fn paragraphs(text: &str) -> Vec<(usize, usize)> {
     let mut start = 0;
     let mut i = 0;
     while i < b.len() {
+        // Straight to the next newline (a vector search), not byte by byte.
+        match text.get(i..).and_then(|rest| rest.find('\n')) {
+            Some(n) => i += n,
+            None => break,
+        }
         if b[i] == b'\n' {
             let mut j = i + 1;
             while j < b.len() && matches!(b[j], b' ' | b'\t' | b'\r') {
@@ -1053,7 +1058,7 @@ fn find_marks(text: &str, paras: &[(usize, usize)]) -> Vec<Raw> {
                 push_raw(text, &mut out, o, cs, pe, pe, pi, true);
             }
         }
-        if text[ps..pe].contains(['‘']) {
+        if text[ps..pe].contains('‘') {
             let singles = find_single_marks(text, ps, pe, pi, &out[first..]);
             if !singles.is_empty() {
                 out.extend(singles);
@@ -1191,6 +1196,17 @@ fn sentence_starts(text: &str, paras: &[(usize, usize)], raws: &[Raw]) -> Vec<us
                 _ => {}
             }
             i += 1;
+            // Skip to the next byte that can matter: a newline or a stop, or the opening
+            // of the next quoted span (spans are sorted by their opening mark). Nothing
+            // between changes the state above.
+            let next_open = raws
+                .get(k..)
+                .map(|rest| rest.partition_point(|r| r.open < i))
+                .and_then(|j| raws.get(k + j))
+                .map_or(pe, |r| r.open.min(pe));
+            while i < next_open && !matches!(b[i], b'\n' | b'.' | b'!' | b'?') {
+                i += 1;
+            }
         }
     }
     out.sort_unstable();

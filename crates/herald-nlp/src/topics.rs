@@ -382,23 +382,33 @@ struct Cue {
     surface: &'static str,
 }
 
-/// Cue key (folded words joined by one space) → the topics it points at.
+/// What a key (folded words joined by one space) is in the lexicon: a cue (an index into
+/// [`Lexicon::cues`]), the first words of a longer cue, or both.
+#[derive(Clone, Copy)]
+struct Key {
+    cue: Option<u32>,
+    prefix: bool,
+}
+
+/// The compiled lexicon: one hash lookup per word says both whether the word is a cue and
+/// whether it starts a longer one.
 struct Lexicon {
-    cues: FxHashMap<Box<str>, Vec<Cue>>,
-    /// First word, and first two words, of every multi-word cue: a two- or three-word key
-    /// is looked up only after one of these, so most words cost one lookup.
-    prefixes: FxHashSet<Box<str>>,
+    keys: FxHashMap<Box<str>, Key>,
+    /// The cues of each key, per topic. Indices follow the keys' sorted order, so sorting
+    /// fired indices sorts them by key (evidence order and float sums must not depend on
+    /// hash order).
+    cues: Vec<Vec<Cue>>,
 }
 
 /// The lexicon is compiled once (about 1,000 cues) and only read afterwards.
 static LEXICON: LazyLock<Lexicon> = LazyLock::new(|| {
-    let mut cues: FxHashMap<Box<str>, Vec<Cue>> = FxHashMap::default();
+    let mut by_key: FxHashMap<Box<str>, Vec<Cue>> = FxHashMap::default();
     let mut prefixes = FxHashSet::default();
     let mut buf = String::new();
     for (topic, (_, _, words)) in TAXONOMY.iter().enumerate() {
         for &(surface, weight) in words.iter() {
             let mut parts: Vec<String> = Vec::new();
-            for_each_word(surface, &mut buf, |w, _| parts.push(w.to_string()));
+            for_each_word(surface, &mut buf, |w, _| parts.push(w.clone()));
             if parts.is_empty() {
                 continue;
             }
@@ -407,7 +417,7 @@ static LEXICON: LazyLock<Lexicon> = LazyLock::new(|| {
             }
             // Words that fold to one key ("diplomat", "diplomats") are one cue: the
             // strongest weight counts, once.
-            let entry = cues.entry(parts.join(" ").into_boxed_str()).or_default();
+            let entry = by_key.entry(parts.join(" ").into_boxed_str()).or_default();
             match entry.iter_mut().find(|c| c.topic == topic) {
                 Some(c) if c.weight < weight => {
                     c.weight = weight;
@@ -422,7 +432,24 @@ static LEXICON: LazyLock<Lexicon> = LazyLock::new(|| {
             }
         }
     }
-    Lexicon { cues, prefixes }
+    let mut sorted: Vec<(Box<str>, Vec<Cue>)> = by_key.into_iter().collect();
+    sorted.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let mut keys: FxHashMap<Box<str>, Key> = FxHashMap::default();
+    let mut cues = Vec::with_capacity(sorted.len());
+    for (i, (key, list)) in sorted.into_iter().enumerate() {
+        let cue = u32::try_from(i).ok();
+        keys.insert(key, Key { cue, prefix: false });
+        cues.push(list);
+    }
+    for p in prefixes {
+        keys.entry(p)
+            .or_insert(Key {
+                cue: None,
+                prefix: false,
+            })
+            .prefix = true;
+    }
+    Lexicon { keys, cues }
 });
 
 /// Lowercases `word` into `out` and folds a plural ending ("strikes" → "strike",
@@ -454,20 +481,38 @@ fn fold_into(word: &str, out: &mut String) {
 /// by [`fold_into`]; `joined` is false when punctuation that ends a phrase (a comma, a
 /// full stop before a space, a bracket, a quotation mark, a line break) separates the
 /// word from the one before, so phrases are not matched across sentences.
-fn for_each_word(text: &str, buf: &mut String, mut f: impl FnMut(&str, bool)) {
+///
+/// The word is handed over in `buf` itself, so that the caller may keep it by swapping the
+/// string out rather than copying it; `buf` is cleared before each word.
+fn for_each_word(text: &str, buf: &mut String, mut f: impl FnMut(&mut String, bool)) {
+    let bytes = text.as_bytes();
     let mut start: Option<usize> = None;
     let mut joined = false;
     let mut after_dot = false;
-    for (i, c) in text.char_indices().chain(std::iter::once((text.len(), '\n'))) {
+    let mut i = 0;
+    loop {
+        // The character at `i` (ASCII read directly, the rest decoded), and past the end
+        // a line break, which ends the last word.
+        let (c, len) = match bytes.get(i) {
+            Some(&b) if b < 0x80 => (char::from(b), 1),
+            Some(_) => match text.get(i..).and_then(|s| s.chars().next()) {
+                Some(c) => (c, c.len_utf8()),
+                None => ('\n', 0), // not on a character boundary: cannot happen
+            },
+            None => ('\n', 0),
+        };
+        let at = i;
+        i += len;
+        let last = len == 0;
         if c.is_alphanumeric() {
             if start.is_none() {
-                start = Some(i);
+                start = Some(at);
             }
             after_dot = false;
             continue;
         }
         if let Some(s) = start.take() {
-            fold_into(text.get(s..i).unwrap_or_default(), buf);
+            fold_into(text.get(s..at).unwrap_or_default(), buf);
             f(buf, joined);
             joined = true;
         }
@@ -479,17 +524,58 @@ fn for_each_word(text: &str, buf: &mut String, mut f: impl FnMut(&str, bool)) {
             joined = false;
         }
         after_dot = c == '.';
+        if last {
+            break;
+        }
+    }
+}
+
+/// An evidence line, rendered only for the topics returned.
+#[derive(Clone, Copy)]
+enum Label {
+    /// A cue word and how often it fired.
+    Word(&'static str, u32),
+    /// An entity category and how many entities of the story fall in it.
+    Entity(&'static str, u32),
+}
+
+impl Label {
+    /// `word:ceasefire ×3`, `entity:armed_group` (no count when it is one). Written by
+    /// hand: `format!` costs several times more, and every returned topic has a few.
+    fn render(self) -> String {
+        let (kind, text, n) = match self {
+            Label::Word(surface, n) => ("word:", surface, n),
+            Label::Entity(label, n) => ("entity:", label, n),
+        };
+        let mut out = String::with_capacity(kind.len() + text.len() + 8);
+        out.push_str(kind);
+        out.push_str(text);
+        if n > 1 {
+            out.push_str(" ×");
+            let mut digits = [0u8; 10];
+            let mut k = digits.len();
+            let mut v = n;
+            while v > 0 && k > 0 {
+                k -= 1;
+                digits[k] = b'0' + (v % 10) as u8;
+                v /= 10;
+            }
+            for &d in digits.get(k..).unwrap_or_default() {
+                out.push(char::from(d));
+            }
+        }
+        out
     }
 }
 
 /// Per topic: raw score and evidence (label, contribution).
 struct Tally {
     raw: Vec<f32>,
-    evidence: Vec<Vec<(String, f32)>>,
+    evidence: Vec<Vec<(Label, f32)>>,
 }
 
 impl Tally {
-    fn add(&mut self, topic: usize, amount: f32, label: String) {
+    fn add(&mut self, topic: usize, amount: f32, label: Label) {
         if let (Some(r), Some(e)) = (self.raw.get_mut(topic), self.evidence.get_mut(topic)) {
             *r += amount;
             e.push((label, amount));
@@ -509,8 +595,8 @@ fn topic_index(code: &str) -> Option<usize> {
 /// work too. Deterministic; one pass over headline and body.
 pub fn classify(headline: &str, body: &str, entities: &[Entity]) -> Vec<TopicHit> {
     let lex: &'static Lexicon = &LEXICON;
-    // Per cue key: (hits in headline, hits in body).
-    let mut hits: FxHashMap<&'static str, (u32, u32)> = FxHashMap::default();
+    // Per cue (by index): (hits in headline, hits in body).
+    let mut hits: FxHashMap<u32, (u32, u32)> = FxHashMap::default();
     let mut buf = String::new();
     let mut gram = String::new();
     for (text, in_headline) in [(headline, true), (body, false)] {
@@ -522,25 +608,28 @@ pub fn classify(headline: &str, body: &str, entities: &[Entity]) -> Vec<TopicHit
                 prev1_starts = false;
                 prev01_starts = false;
             }
-            let mut record = |key: &str| {
-                if let Some((key, _)) = lex.cues.get_key_value(key) {
-                    let e = hits.entry(key).or_default();
-                    if in_headline {
-                        e.0 += 1;
-                    } else {
-                        e.1 += 1;
-                    }
+            let mut record = |key: Option<Key>| {
+                let Some(cue) = key.and_then(|k| k.cue) else {
+                    return;
+                };
+                let h = hits.entry(cue).or_default();
+                if in_headline {
+                    h.0 += 1;
+                } else {
+                    h.1 += 1;
                 }
             };
-            record(word);
+            let this = lex.keys.get(word.as_str()).copied();
+            record(this);
             let mut next01_starts = false;
             if prev1_starts {
                 gram.clear();
                 gram.push_str(&prev1);
                 gram.push(' ');
                 gram.push_str(word);
-                record(&gram);
-                next01_starts = lex.prefixes.contains(gram.as_str());
+                let two = lex.keys.get(gram.as_str()).copied();
+                record(two);
+                next01_starts = two.is_some_and(|k| k.prefix);
             }
             if prev01_starts {
                 gram.clear();
@@ -549,13 +638,14 @@ pub fn classify(headline: &str, body: &str, entities: &[Entity]) -> Vec<TopicHit
                 gram.push_str(&prev1);
                 gram.push(' ');
                 gram.push_str(word);
-                record(&gram);
+                record(lex.keys.get(gram.as_str()).copied());
             }
+            // The word becomes `prev1` without a copy; `word` takes the oldest buffer,
+            // which the next word overwrites.
             std::mem::swap(&mut prev0, &mut prev1);
-            prev1.clear();
-            prev1.push_str(word);
+            std::mem::swap(&mut prev1, word);
             prev01_starts = next01_starts;
-            prev1_starts = lex.prefixes.contains(word);
+            prev1_starts = this.is_some_and(|k| k.prefix);
         });
     }
 
@@ -563,11 +653,13 @@ pub fn classify(headline: &str, body: &str, entities: &[Entity]) -> Vec<TopicHit
         raw: vec![0.0; TAXONOMY.len()],
         evidence: vec![Vec::new(); TAXONOMY.len()],
     };
-    // Sorted so that evidence order (and float sums) do not depend on hash order.
-    let mut fired: Vec<(&str, (u32, u32))> = hits.into_iter().collect();
-    fired.sort_unstable_by(|a, b| a.0.cmp(b.0));
-    for (key, (head, body_hits)) in fired {
-        let Some(cues) = lex.cues.get(key) else { continue };
+    // In key order, so that evidence order (and float sums) do not depend on hash order.
+    let mut fired: Vec<(u32, (u32, u32))> = hits.into_iter().collect();
+    fired.sort_unstable_by_key(|&(cue, _)| cue);
+    for (cue, (head, body_hits)) in fired {
+        let Some(cues) = lex.cues.get(cue as usize) else {
+            continue;
+        };
         // Repeats add less and less: the fifth "troops" says little the first did not.
         let body_part = if body_hits > 0 {
             1.0 + (body_hits as f32).ln()
@@ -578,12 +670,7 @@ pub fn classify(headline: &str, body: &str, entities: &[Entity]) -> Vec<TopicHit
         let total = head + body_hits;
         for cue in cues {
             let amount = cue.weight * (body_part + head_part);
-            let label = if total > 1 {
-                format!("word:{} ×{total}", cue.surface)
-            } else {
-                format!("word:{}", cue.surface)
-            };
-            tally.add(cue.topic, amount, label);
+            tally.add(cue.topic, amount, Label::Word(cue.surface, total));
         }
     }
     entity_cues(entities, &mut tally);
@@ -600,7 +687,10 @@ pub fn classify(headline: &str, body: &str, entities: &[Entity]) -> Vec<TopicHit
         let raw = tally.raw[t];
         if out.is_empty() || (raw >= RELATIVE_CUT * best && raw >= MIN_RAW) {
             let (code, name, _) = TAXONOMY[t];
-            let mut ev = std::mem::take(&mut tally.evidence[t]);
+            let mut ev: Vec<(String, f32)> = std::mem::take(&mut tally.evidence[t])
+                .into_iter()
+                .map(|(l, a)| (l.render(), a))
+                .collect();
             ev.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
             ev.dedup_by(|a, b| a.0 == b.0);
             out.push(TopicHit {
@@ -614,6 +704,123 @@ pub fn classify(headline: &str, body: &str, entities: &[Entity]) -> Vec<TopicHit
     out
 }
 
+/// Tell-tale words in an organisation's name, per category (see [`entity_category`]).
+const CENTRAL_BANK_WORDS: &[&str] = &["Central Bank", "Federal Reserve", "Reserve Bank", "Bank of "];
+const EXCHANGE_WORDS: &[&str] = &["Stock Exchange", "Nasdaq", "NYSE", "Xetra", "Bourse", "Börse"];
+const MILITARY_WORDS: &[&str] = &[
+    "Army",
+    "Navy",
+    "Armed Forces",
+    "Air Force",
+    "Defence Ministry",
+    "Defense Ministry",
+    "Ministry of Defence",
+    "Ministry of Defense",
+    "Military",
+    "Naval Staff",
+    "Defense Forces",
+    "Defence Forces",
+    "Marines",
+];
+const FOREIGN_MINISTRY_WORDS: &[&str] = &[
+    "Foreign Ministry",
+    "Ministry of Foreign Affairs",
+    "State Department",
+    "Foreign Office",
+];
+const COURT_WORDS: &[&str] = &["Court", "Tribunal", "Prosecutor"];
+const ELECTION_BODY_WORDS: &[&str] = &["Electoral", "Election Commission", "Elections Commission"];
+const HEALTH_BODY_WORDS: &[&str] = &[
+    "Health Organization",
+    "Health Ministry",
+    "Ministry of Health",
+    "Médecins",
+    "Medecins",
+    "Centers for Disease",
+];
+const POLITICAL_BODY_WORDS: &[&str] = &["Party", "Parliament", "Senate", "Congress", "Assembly"];
+const UNION_WORDS: &[&str] = &["Union", "Workers", "Federation of Labour", "Trades"];
+const NOT_UNION_WORDS: &[&str] = &["European Union", "African Union", "Soviet Union"];
+const SPORT_WORDS: &[&str] = &[
+    "FC", "Football", "League", "Olympic", " Open", "Marathon", "Cricket", "Tennis", "Athletic",
+];
+const RESEARCH_WORDS: &[&str] = &[
+    "University",
+    "NASA",
+    "Space Agency",
+    "Observatory",
+    "Institute of",
+    "Laboratory",
+];
+const INTERGOVERNMENTAL_WORDS: &[&str] = &[
+    "United Nations",
+    "NATO",
+    "European Union",
+    "African Union",
+    "Security Council",
+    "ASEAN",
+];
+
+/// Every group of tell-tale words above, by group index (the constants below).
+const NAME_WORDS: [&[&str]; 13] = [
+    CENTRAL_BANK_WORDS,
+    EXCHANGE_WORDS,
+    MILITARY_WORDS,
+    FOREIGN_MINISTRY_WORDS,
+    COURT_WORDS,
+    ELECTION_BODY_WORDS,
+    HEALTH_BODY_WORDS,
+    POLITICAL_BODY_WORDS,
+    UNION_WORDS,
+    NOT_UNION_WORDS,
+    SPORT_WORDS,
+    RESEARCH_WORDS,
+    INTERGOVERNMENTAL_WORDS,
+];
+const CENTRAL_BANK: usize = 0;
+const EXCHANGE: usize = 1;
+const MILITARY: usize = 2;
+const FOREIGN_MINISTRY: usize = 3;
+const COURT: usize = 4;
+const ELECTION_BODY: usize = 5;
+const HEALTH_BODY: usize = 6;
+const POLITICAL_BODY: usize = 7;
+const UNION: usize = 8;
+const NOT_UNION: usize = 9;
+const SPORT: usize = 10;
+const RESEARCH: usize = 11;
+const INTERGOVERNMENTAL: usize = 12;
+
+/// Which groups of [`NAME_WORDS`] occur in `name`, as bits by group index: one pass of
+/// one automaton instead of a substring search per word.
+fn name_word_groups(name: &str) -> u32 {
+    static AC: LazyLock<Option<(aho_corasick::AhoCorasick, Vec<u32>)>> = LazyLock::new(|| {
+        let mut words = Vec::new();
+        let mut group_of = Vec::new();
+        for (g, group) in NAME_WORDS.iter().enumerate() {
+            for w in group.iter() {
+                words.push(*w);
+                group_of.push(1u32 << g);
+            }
+        }
+        aho_corasick::AhoCorasick::new(&words)
+            .ok()
+            .map(|ac| (ac, group_of))
+    });
+    match AC.as_ref() {
+        Some((ac, group_of)) => ac
+            .find_overlapping_iter(name)
+            .filter_map(|m| group_of.get(m.pattern().as_usize()))
+            .fold(0, |bits, g| bits | g),
+        // The automaton cannot fail to build on these words; were it to, search directly.
+        None => NAME_WORDS
+            .iter()
+            .enumerate()
+            .filter(|(_, group)| group.iter().any(|w| name.contains(w)))
+            .fold(0, |bits, (g, _)| bits | (1 << g)),
+    }
+}
+
 /// What an entity category points at: (topic code, weight).
 type CategoryCues = &'static [(&'static str, f32)];
 
@@ -621,7 +828,6 @@ type CategoryCues = &'static [(&'static str, f32)];
 fn entity_category(e: &Entity) -> Option<(&'static str, CategoryCues)> {
     let id = e.id.as_str();
     let name = e.name.as_str();
-    let has = |words: &[&str]| words.iter().any(|w| name.contains(w));
     if id.starts_with("kb:group/") {
         return Some(("armed_group", &[("terrorism", 3.0), ("conflict", 3.0)]));
     }
@@ -634,94 +840,46 @@ fn entity_category(e: &Entity) -> Option<(&'static str, CategoryCues)> {
     if e.kind != EntityKind::Org {
         return None;
     }
-    if id.ends_with("/central-bank") || has(&["Central Bank", "Federal Reserve", "Reserve Bank", "Bank of "])
-    {
+    let groups = name_word_groups(name);
+    let has = |group: usize| groups & (1 << group) != 0;
+    if id.ends_with("/central-bank") || has(CENTRAL_BANK) {
         return Some(("central_bank", &[("economy", 3.0)]));
     }
-    if has(&["Stock Exchange", "Nasdaq", "NYSE", "Xetra", "Bourse", "Börse"]) {
+    if has(EXCHANGE) {
         return Some(("stock_exchange", &[("markets", 3.0)]));
     }
     if id.ends_with("/defence-ministry")
         || id.ends_with("/armed-forces")
         || id.ends_with("/general-staff")
-        || has(&[
-            "Army",
-            "Navy",
-            "Armed Forces",
-            "Air Force",
-            "Defence Ministry",
-            "Defense Ministry",
-            "Ministry of Defence",
-            "Ministry of Defense",
-            "Military",
-            "Naval Staff",
-            "Defense Forces",
-            "Defence Forces",
-            "Marines",
-        ])
+        || has(MILITARY)
     {
         return Some(("military", &[("conflict", 2.0)]));
     }
-    if id.ends_with("/foreign-ministry")
-        || has(&[
-            "Foreign Ministry",
-            "Ministry of Foreign Affairs",
-            "State Department",
-            "Foreign Office",
-        ])
-    {
+    if id.ends_with("/foreign-ministry") || has(FOREIGN_MINISTRY) {
         return Some(("foreign_ministry", &[("diplomacy", 2.5)]));
     }
-    if has(&["Court", "Tribunal", "Prosecutor"]) {
+    if has(COURT) {
         return Some(("court", &[("law", 3.0)]));
     }
-    if has(&["Electoral", "Election Commission", "Elections Commission"]) {
+    if has(ELECTION_BODY) {
         return Some(("election_body", &[("elections", 3.0)]));
     }
-    if has(&[
-        "Health Organization",
-        "Health Ministry",
-        "Ministry of Health",
-        "Médecins",
-        "Medecins",
-        "Centers for Disease",
-    ]) {
+    if has(HEALTH_BODY) {
         return Some(("health_body", &[("health", 2.5)]));
     }
-    if has(&["Party", "Parliament", "Senate", "Congress", "Assembly"]) {
+    if has(POLITICAL_BODY) {
         return Some(("political_body", &[("politics", 2.0)]));
     }
-    if has(&["Union", "Workers", "Federation of Labour", "Trades"])
-        && !has(&["European Union", "African Union", "Soviet Union"])
-    {
+    if has(UNION) && !has(NOT_UNION) {
         return Some(("trade_union", &[("labour", 2.0)]));
     }
-    if id == "kb:org/fifa"
-        || id == "kb:org/ioc"
-        || has(&[
-            "FC", "Football", "League", "Olympic", " Open", "Marathon", "Cricket", "Tennis", "Athletic",
-        ])
-    {
+    if id == "kb:org/fifa" || id == "kb:org/ioc" || has(SPORT) {
         return Some(("sport_body", &[("sport", 3.0)]));
     }
-    if has(&[
-        "University",
-        "NASA",
-        "Space Agency",
-        "Observatory",
-        "Institute of",
-        "Laboratory",
-    ]) {
+    if has(RESEARCH) {
         return Some(("research_body", &[("science", 1.5)]));
     }
-    if has(&[
-        "United Nations",
-        "NATO",
-        "European Union",
-        "African Union",
-        "Security Council",
-        "ASEAN",
-    ]) {
+    if has(INTERGOVERNMENTAL) {
         return Some(("intergovernmental", &[("diplomacy", 1.5)]));
     }
     None
@@ -742,12 +900,7 @@ fn entity_cues(entities: &[Entity], tally: &mut Tally) {
         let factor = 1.0 + (n as f32).ln();
         for &(code, weight) in cues {
             if let Some(t) = topic_index(code) {
-                let label = if n > 1 {
-                    format!("entity:{label} ×{n}")
-                } else {
-                    format!("entity:{label}")
-                };
-                tally.add(t, weight * factor, label);
+                tally.add(t, weight * factor, Label::Entity(label, n));
             }
         }
     }
