@@ -1,5 +1,9 @@
 //! `herald-bench`: generate synthetic news, or benchmark a real Herald node on loopback.
 
+// The node's allocator: the in-process alert bench measures the matcher as the node runs it.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod alerts;
 mod alerts_e2e;
 mod feeds;
