@@ -491,18 +491,7 @@ fn opml(site: &FeedSite) -> String {
 // Text helpers.
 
 fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 16);
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
+    herald_ingest::out::escape_xml(s).into_owned()
 }
 
 fn rfc2822(unix: i64) -> String {
