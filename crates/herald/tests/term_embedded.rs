@@ -104,7 +104,11 @@ fn herald_alone_starts_an_embedded_node_and_stops_it_on_quit() {
 
     // q quits the terminal and stops the node: the data dir is free again, the story kept.
     tmux(&sock, &["send-keys", "-t", "emb", "q"]);
-    wait_for("the node to stop", || !health(), &sock);
+    // The process ends only after the node has drained and let go of the data dir; then
+    // tmux closes the session.
+    let ended = || !tmux(&sock, &["has-session", "-t", "emb"]).status.success();
+    wait_for("herald to exit", ended, &sock);
+    assert!(!health(), "the embedded node stopped with the terminal");
     let node = support::Served::start(&data);
     let (_, page) = node.get("/v1/stories?limit=5");
     assert_eq!(
