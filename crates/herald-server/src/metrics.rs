@@ -63,16 +63,19 @@ pub struct Gauges {
     pub stories: usize,
 }
 
+/// One metric in the Prometheus text exposition format (`kind`: counter or gauge).
+pub fn write_metric(out: &mut String, kind: &str, name: &str, help: &str, v: u64) {
+    let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {v}");
+}
+
 impl Metrics {
     /// The Prometheus text exposition of all metrics.
     pub fn render(&self, g: &Gauges) -> String {
         let mut out = String::with_capacity(4096);
-        let counter = |out: &mut String, name: &str, help: &str, v: u64| {
-            let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} counter\n{name} {v}");
-        };
-        let gauge = |out: &mut String, name: &str, help: &str, v: u64| {
-            let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {v}");
-        };
+        let counter =
+            |out: &mut String, name: &str, help: &str, v: u64| write_metric(out, "counter", name, help, v);
+        let gauge =
+            |out: &mut String, name: &str, help: &str, v: u64| write_metric(out, "gauge", name, help, v);
         let l = |a: &AtomicU64| a.load(Ordering::Relaxed);
         counter(
             &mut out,

@@ -38,7 +38,7 @@ pub async fn metrics(State(shared): State<Arc<Shared>>) -> impl IntoResponse {
 
 /// The feed side's counters and gauges, in the same exposition format.
 fn feed_metrics(shared: &Shared, out: &mut String) {
-    use std::fmt::Write;
+    use crate::metrics::write_metric;
     use std::sync::atomic::Ordering::Relaxed;
     let st = shared.feeds.poller.stats();
     for (name, help, v) in [
@@ -73,13 +73,16 @@ fn feed_metrics(shared: &Shared, out: &mut String) {
             st.pushes.load(Relaxed),
         ),
     ] {
-        let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} counter\n{name} {v}");
+        write_metric(out, "counter", name, help, v);
     }
     let (feeds, failing) = shared.feeds.registry.health_counts();
-    let _ = writeln!(
+    write_metric(out, "gauge", "herald_feeds", "Followed feeds.", feeds as u64);
+    write_metric(
         out,
-        "# HELP herald_feeds Followed feeds.\n# TYPE herald_feeds gauge\nherald_feeds {}\n# HELP herald_feeds_failing Feeds whose last poll failed.\n# TYPE herald_feeds_failing gauge\nherald_feeds_failing {failing}",
-        feeds
+        "gauge",
+        "herald_feeds_failing",
+        "Feeds whose last poll failed.",
+        failing as u64,
     );
 }
 
