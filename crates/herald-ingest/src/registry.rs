@@ -40,31 +40,26 @@ pub enum FeedStatus {
 
 /// A feed's health as the API and CLI show it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(default)]
 pub struct Health {
     pub status: FeedStatus,
-    #[serde(default, with = "time::serde::rfc3339::option")]
+    #[serde(with = "time::serde::rfc3339::option")]
     pub last_fetch_at: Option<OffsetDateTime>,
     /// The HTTP status of the last answer (304 for "not modified").
-    #[serde(default)]
     pub last_http_status: Option<u16>,
     /// What went wrong with the last poll, in words; `None` when it went well.
-    #[serde(default)]
     pub last_error: Option<String>,
-    #[serde(default, with = "time::serde::rfc3339::option")]
+    #[serde(with = "time::serde::rfc3339::option")]
     pub last_new_item_at: Option<OffsetDateTime>,
     /// Items that became stories (new or changed) over the feed's life.
-    #[serde(default)]
     pub items_seen: u64,
     /// Consecutive failed polls.
-    #[serde(default)]
     pub failures: u32,
-    #[serde(default, with = "time::serde::rfc3339::option")]
+    #[serde(with = "time::serde::rfc3339::option")]
     pub next_poll_at: Option<OffsetDateTime>,
     /// The interval the schedule settled on, seconds.
-    #[serde(default)]
     pub interval_secs: u64,
     /// Whether the feed's WebSub hub pushes to this node.
-    #[serde(default)]
     pub websub: bool,
 }
 
@@ -101,44 +96,31 @@ pub struct Seen {
 
 /// What polling keeps per feed that users need not see.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct PollState {
-    #[serde(default)]
     pub etag: Option<String>,
-    #[serde(default)]
     pub last_modified: Option<String>,
     /// Unix seconds of recent items, for the adaptive interval.
-    #[serde(default)]
     pub item_times: Vec<i64>,
-    #[serde(default)]
     pub ttl_minutes: Option<u32>,
-    #[serde(default)]
     pub max_age_secs: Option<u64>,
-    #[serde(default)]
     pub skip_hours: Vec<u8>,
     /// The title came from the user or an OPML file: the feed's own title does not replace it.
-    #[serde(default)]
     pub title_fixed: bool,
     /// The id was made from the host because no title was known: the first poll that
     /// learns the feed's title renames it (before any story carries the id).
-    #[serde(default)]
     pub id_provisional: bool,
     /// Polls so far (the jitter's seed moves with it).
-    #[serde(default)]
     pub polls: u64,
     /// WebSub: the hub and topic the feed advertised, the secret we gave the hub, and
     /// until when (Unix seconds) the hub confirmed the subscription.
-    #[serde(default)]
     pub hub: Option<String>,
-    #[serde(default)]
     pub topic: Option<String>,
-    #[serde(default)]
     pub websub_secret: Option<String>,
-    #[serde(default)]
     pub websub_until: Option<i64>,
     /// When (Unix seconds) we last asked the hub to subscribe us.
-    #[serde(default)]
     pub websub_requested: Option<i64>,
-    #[serde(default, with = "seen_hex")]
+    #[serde(with = "seen_hex")]
     pub seen: Vec<Seen>,
 }
 
