@@ -32,6 +32,16 @@ impl Client {
         u
     }
 
+    /// The URL of `path` followed by `segments`, each percent-encoded as one path segment
+    /// (ids may hold `/`, `:` or spaces).
+    pub fn url_with(&self, path: &str, segments: &[&str]) -> anyhow::Result<Url> {
+        let mut url = self.url(path);
+        url.path_segments_mut()
+            .map_err(|()| anyhow!("the node URL {} cannot take a path", self.base))?
+            .extend(segments);
+        Ok(url)
+    }
+
     /// Sends a request and returns the JSON answer (Null for an empty one), or an error
     /// naming `what` failed with the node's own message.
     pub async fn send_json(&self, req: reqwest::RequestBuilder, what: &str) -> anyhow::Result<Value> {

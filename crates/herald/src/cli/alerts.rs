@@ -152,7 +152,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
                     bail!("{id:?} is not an alert id (they look like al_0123456789abcdef; see `herald alerts list`)");
                 }
-                let url = client.url(&format!("/v1/alerts/{id}"));
+                let url = client.url_with("/v1/alerts", &[&id])?;
                 client.send_json(client.http.delete(url), "removing the alert").await?;
                 eprintln!("removed {id}");
                 Ok(ExitCode::SUCCESS)

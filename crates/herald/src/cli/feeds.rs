@@ -244,14 +244,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             }
             Command::Rm { id, .. } => {
                 client
-                    .send_json(client.http.delete(client.url(&format!("/v1/feeds/{}", urlencode(&id)))), "removing the feed")
+                    .send_json(client.http.delete(client.url_with("/v1/feeds", &[&id])?), "removing the feed")
                     .await?;
                 eprintln!("no longer following {id} (its stories stay)");
                 Ok(ExitCode::SUCCESS)
             }
             Command::Poll { id, json, .. } => {
                 let v = client
-                    .send_json(client.http.post(client.url(&format!("/v1/feeds/{}/poll", urlencode(&id)))), "polling the feed")
+                    .send_json(client.http.post(client.url_with("/v1/feeds", &[&id, "poll"])?), "polling the feed")
                     .await?;
                 if json {
                     println!("{v}");
@@ -262,16 +262,4 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             }
         }
     })
-}
-
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
 }

@@ -105,15 +105,6 @@ fn add(a: AddArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The entity's URL, its id percent-encoded as one path segment.
-fn entity_url(client: &Client, id: &str) -> anyhow::Result<reqwest::Url> {
-    let mut url = client.url("/v1/entities");
-    url.path_segments_mut()
-        .map_err(|()| anyhow::anyhow!("the node URL {} cannot take a path", client.url("")))?
-        .push(id);
-    Ok(url)
-}
-
 fn strings(v: &Value) -> Vec<&str> {
     v.as_array()
         .map(|a| a.iter().filter_map(Value::as_str).collect())
@@ -122,7 +113,7 @@ fn strings(v: &Value) -> Vec<&str> {
 
 fn show(a: ShowArgs) -> anyhow::Result<ExitCode> {
     let client = Client::new(&a.node.url)?;
-    let url = entity_url(&client, &a.id)?;
+    let url = client.url_with("/v1/entities", &[&a.id])?;
     let v = runtime()?.block_on(client.send_json(client.http.get(url), &format!("showing {}", a.id)))?;
     if a.json {
         println!("{}", serde_json::to_string_pretty(&v)?);
