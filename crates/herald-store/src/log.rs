@@ -15,6 +15,16 @@
 //! All integers are little-endian; the CRC-32 covers the first 16 header bytes and the payload.
 //! Sequence numbers start at 1 and grow by exactly 1 per record across segments.
 //!
+//! # Preallocation
+//!
+//! Appending to the end of a file makes every `fdatasync` also commit the file's new size
+//! through the filesystem's journal, where it queues behind whatever else the machine is
+//! writing (the search index's segments, the hits log): on ext4 that is most of a commit's
+//! latency tail. So the writer, when it has nothing else to do, zero-fills and syncs room
+//! ahead of its data ([`FileLog::preallocate_step`]); a record written into that room is
+//! made durable by flushing its data alone. Zeros after the last record of the last segment
+//! are room, not damage; a segment is cut to its records before the next one starts.
+//!
 //! # Recovery
 //!
 //! On open every record is validated. A bad record at the very end of the last segment with
@@ -46,6 +56,14 @@ const SCAN_BUF: usize = 256 * 1024;
 
 /// Chunk size used when searching a damaged tail for a valid record.
 const SEARCH_CHUNK: usize = 64 * 1024;
+
+/// Zero-filled room the writer keeps ahead of its data when it is idle: some hundreds of
+/// wire stories, so that a burst still writes into room made before it.
+const PREALLOC_AHEAD: u64 = 2 * 1024 * 1024;
+
+/// Zeros written (and synced) per [`FileLog::preallocate_step`]: small, so that a story
+/// arriving meanwhile waits a millisecond or two at most.
+const PREALLOC_PIECE: u64 = 256 * 1024;
 
 /// Errors of the log. Each names the file (and byte offset) it is about.
 #[derive(Debug, thiserror::Error)]
@@ -117,6 +135,8 @@ pub struct OpenReport {
     pub last_seq: u64,
     /// Set when a torn tail was cut away.
     pub truncated: Option<Truncation>,
+    /// Zero-filled room found after the last record (left by preallocation, kept).
+    pub room: u64,
 }
 
 /// A torn tail cut away at open.
@@ -351,6 +371,24 @@ fn find_valid_record(file: &File, from: u64, file_len: u64) -> io::Result<Option
     Ok(None)
 }
 
+/// Whether `from..to` of `file` holds only zero bytes (preallocated room).
+fn all_zero(file: &File, from: u64, to: u64) -> io::Result<bool> {
+    let mut chunk = vec![0u8; SEARCH_CHUNK];
+    let mut pos = from;
+    while pos < to {
+        let n = chunk.len().min(usize::try_from(to - pos).unwrap_or(usize::MAX));
+        let Some(window) = chunk.get_mut(..n) else {
+            break;
+        };
+        file.read_exact_at(window, pos)?;
+        if window.iter().any(|b| *b != 0) {
+            return Ok(false);
+        }
+        pos += n as u64;
+    }
+    Ok(true)
+}
+
 /// The valid part of one segment, as found by [`scan_segment`].
 struct SegmentScan {
     /// (offset, payload length) of each valid record, in seq order.
@@ -481,6 +519,10 @@ pub struct FileLog {
     current_index: u32,
     /// Bytes of committed records in the current segment.
     size: u64,
+    /// Length of the current segment's file: `size..allocated` is durable zero-filled room.
+    allocated: u64,
+    /// A preallocation write failed: no more tries until the next segment (appends still work).
+    prealloc_failed: bool,
     next_seq: u64,
     poisoned: bool,
     shared: Shared,
@@ -529,7 +571,13 @@ impl FileLog {
                 .len();
             let is_last = index == last_index;
             let scan = scan_segment(&path, &file, file_len, first_seq, is_last)?;
-            if scan.end < file_len {
+            if scan.end < file_len
+                && is_last
+                && all_zero(&file, scan.end, file_len)
+                    .map_err(|e| LogError::io("reading the tail of", &path, e))?
+            {
+                report.room = file_len - scan.end;
+            } else if scan.end < file_len {
                 tracing::warn!(
                     file = %path.display(),
                     offset = scan.end,
@@ -560,6 +608,7 @@ impl FileLog {
         };
         let current_path = last.path.clone();
         let size = last.end;
+        let allocated = size + report.room;
         let current = OpenOptions::new()
             .read(true)
             .write(true)
@@ -580,6 +629,8 @@ impl FileLog {
             current_path,
             current_index: seg_index(last_index, dir)?,
             size,
+            allocated,
+            prealloc_failed: false,
             next_seq: state.last_seq() + 1,
             poisoned: false,
             shared: Arc::new(RwLock::new(state)),
@@ -659,6 +710,7 @@ impl FileLog {
         }
 
         self.size = offset;
+        self.allocated = self.allocated.max(offset);
         self.next_seq += payloads.len() as u64;
         let mut state = write_state(&self.shared);
         state.locs.extend(locs);
@@ -668,8 +720,38 @@ impl FileLog {
         Ok(seqs)
     }
 
-    /// Starts a new segment named after the next seq and makes its creation durable.
+    /// Zero-fills and syncs one piece of room ahead of the data, if less than
+    /// [`PREALLOC_AHEAD`] is left; true if it did (call again while it returns true and there
+    /// is nothing else to do). Never touches committed records; a failure stops
+    /// preallocation for this segment and is returned for logging, appends go on as before.
+    pub fn preallocate_step(&mut self) -> Result<bool, LogError> {
+        let limit = self.opts.segment_bytes.min(self.size + PREALLOC_AHEAD);
+        if self.poisoned || self.prealloc_failed || self.allocated >= limit {
+            return Ok(false);
+        }
+        let piece = PREALLOC_PIECE.min(limit - self.allocated);
+        let zeros = vec![0u8; usize::try_from(piece).unwrap_or(0)];
+        let written = self
+            .current
+            .write_all_at(&zeros, self.allocated)
+            .and_then(|()| self.current.sync_data());
+        if let Err(e) = written {
+            self.prealloc_failed = true;
+            return Err(LogError::io("preallocating room in", &self.current_path, e));
+        }
+        self.allocated += piece;
+        Ok(true)
+    }
+
+    /// Starts a new segment named after the next seq and makes its creation durable. The
+    /// current one is first cut to its records: only the last segment may end in room.
     fn roll(&mut self) -> Result<(), LogError> {
+        if self.allocated > self.size {
+            self.current
+                .set_len(self.size)
+                .and_then(|()| self.current.sync_all())
+                .map_err(|e| LogError::io("cutting the preallocated room of", &self.current_path, e))?;
+        }
         let path = self.dir.join(segment_name(self.next_seq));
         let file = OpenOptions::new()
             .read(true)
@@ -692,6 +774,8 @@ impl FileLog {
         self.current_path = path;
         self.current_index = index;
         self.size = 0;
+        self.allocated = 0;
+        self.prealloc_failed = false;
         Ok(())
     }
 }

@@ -202,6 +202,13 @@ impl StoryStore {
         Ok((StoryStore { log, reader }, report))
     }
 
+    /// Idle-time work of the log: zero-fills one piece of room ahead of its data, so that
+    /// commits flush their data alone (see `FileLog::preallocate_step`). True if there may
+    /// be more to do.
+    pub fn preallocate_step(&mut self) -> Result<bool, StoreError> {
+        Ok(self.log.preallocate_step()?)
+    }
+
     /// Stores a batch of stories (each with `id` set, normally by `herald_model::story_id`):
     /// duplicates are recognised, changed stories become the next version, new ids version 1.
     /// All written stories go to the log in one append (one fsync). Stories are judged in

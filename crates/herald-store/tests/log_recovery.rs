@@ -149,7 +149,7 @@ fn garbage_after_the_last_record_is_cut() {
 }
 
 #[test]
-fn zero_filled_tail_is_cut() {
+fn a_zero_filled_tail_is_room_not_damage() {
     let dir = tempfile::tempdir().expect("tempdir");
     let opts = LogOptions::default();
     let (segs, _) = build(dir.path(), &opts, 3);
@@ -160,9 +160,96 @@ fn zero_filled_tail_is_cut() {
     drop(file);
 
     let (_, report) = FileLog::open(dir.path(), opts.clone()).expect("open");
-    let t = report.truncated.expect("zeros cut");
-    assert_eq!((t.offset, t.bytes_cut), (valid_len, 8192));
+    assert_eq!(report.truncated, None, "preallocated zeros are not a torn write");
+    assert_eq!(report.room, 8192);
     assert_intact(dir.path(), &opts, 3);
+    // The appended record went into the room: the file did not grow.
+    assert_eq!(fs::metadata(last).expect("meta").len(), valid_len + 8192);
+}
+
+#[test]
+fn a_torn_record_in_preallocated_room_is_cut() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let opts = LogOptions::default();
+    let (segs, starts) = build(dir.path(), &opts, 4);
+    let last = segs.last().expect("segment");
+    let (_, start) = starts[3];
+    let valid_len = fs::metadata(last).expect("meta").len();
+    // Half of record 4 reached the disk, followed by the zeros of the room it was written into.
+    let mut bytes = fs::read(last).expect("read");
+    let torn_at = (start + valid_len) / 2;
+    bytes.truncate(torn_at as usize);
+    bytes.resize(valid_len as usize + 64 * 1024, 0);
+    fs::write(last, &bytes).expect("write");
+
+    let (_, report) = FileLog::open(dir.path(), opts.clone()).expect("open");
+    let t = report.truncated.expect("torn record cut");
+    assert_eq!(t.offset, start);
+    assert_eq!(report.room, 0);
+    assert_intact(dir.path(), &opts, 3);
+}
+
+#[test]
+fn preallocated_room_is_filled_by_appends_and_survives_reopen() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let opts = LogOptions::default();
+    let (mut log, _) = FileLog::open(dir.path(), opts.clone()).expect("open");
+    log.append(&[&payload(1)]).expect("append");
+    let mut steps = 0;
+    while log.preallocate_step().expect("preallocate") {
+        steps += 1;
+        assert!(steps < 1000, "preallocation must stop at its bound");
+    }
+    assert!(steps > 0);
+    let seg = segments(dir.path()).pop().expect("segment");
+    let len = fs::metadata(&seg).expect("meta").len();
+    assert!((1 << 20..=4 << 20).contains(&len), "room of {len} bytes");
+    for seq in 2..=50 {
+        log.append(&[&payload(seq)]).expect("append");
+    }
+    assert_eq!(
+        fs::metadata(&seg).expect("meta").len(),
+        len,
+        "appends write into the room"
+    );
+    drop(log);
+
+    let (_, report) = FileLog::open(dir.path(), opts.clone()).expect("reopen");
+    assert_eq!((report.last_seq, report.truncated), (50, None));
+    let used: u64 = (1..=50).map(|s| (HEADER_LEN + payload(s).len()) as u64).sum();
+    assert_eq!(report.room, len - used);
+    assert_intact(dir.path(), &opts, 50);
+}
+
+#[test]
+fn a_segment_is_cut_to_its_records_before_the_next_one_starts() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let opts = LogOptions { segment_bytes: 4096 };
+    let (mut log, _) = FileLog::open(dir.path(), opts.clone()).expect("open");
+    let mut seq = 0;
+    while segments(dir.path()).len() < 3 {
+        seq += 1;
+        log.append(&[&payload(seq)]).expect("append");
+        while log.preallocate_step().expect("preallocate") {}
+        let last = segments(dir.path()).pop().expect("segment");
+        assert!(
+            fs::metadata(&last).expect("meta").len() <= 4096 + 200,
+            "room never goes past the segment size"
+        );
+    }
+    drop(log);
+    let segs = segments(dir.path());
+    for older in &segs[..segs.len() - 1] {
+        let bytes = fs::read(older).expect("read");
+        assert_ne!(
+            bytes.last(),
+            Some(&0),
+            "{} ends in its last record",
+            older.display()
+        );
+    }
+    // Opening checks every older segment strictly: room left in one would be corruption.
+    assert_intact(dir.path(), &opts, seq);
 }
 
 #[test]
