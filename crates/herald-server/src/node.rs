@@ -342,7 +342,24 @@ fn run_committer(
     alerts: &crate::alerts::Feed,
 ) {
     let mut batch: Vec<Job> = Vec::with_capacity(MAX_BATCH);
-    while let Some(first) = jobs.blocking_recv() {
+    loop {
+        let first = match jobs.try_recv() {
+            Ok(job) => job,
+            Err(mpsc::error::TryRecvError::Disconnected) => break,
+            Err(mpsc::error::TryRecvError::Empty) => {
+                // Nothing to commit: make room ahead in the log, a piece at a time so a
+                // story arriving meanwhile waits a millisecond at most.
+                match store.preallocate_step() {
+                    Ok(true) => continue,
+                    Ok(false) => {}
+                    Err(e) => warn!(error = %e, "cannot preallocate the log; commits go on without"),
+                }
+                match jobs.blocking_recv() {
+                    Some(job) => job,
+                    None => break,
+                }
+            }
+        };
         batch.push(first);
         while batch.len() < MAX_BATCH {
             match jobs.try_recv() {
