@@ -371,8 +371,9 @@ fn find_valid_record(file: &File, from: u64, file_len: u64) -> io::Result<Option
     Ok(None)
 }
 
-/// Whether `from..to` of `file` holds only zero bytes (preallocated room).
-fn all_zero(file: &File, from: u64, to: u64) -> io::Result<bool> {
+/// Whether `from..to` of `file` holds only zero bytes (room preallocated by a writer that
+/// keeps zero-filled space ahead of its data; the alerts' hits log does the same).
+pub fn all_zero(file: &File, from: u64, to: u64) -> io::Result<bool> {
     let mut chunk = vec![0u8; SEARCH_CHUNK];
     let mut pos = from;
     while pos < to {

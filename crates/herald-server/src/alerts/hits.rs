@@ -2,10 +2,15 @@
 //! strictly increasing `hit_seq`, plus `{"processed": SEQ}` marks saying how far through
 //! the story log matching has got, so that a restart resumes without losing or repeating
 //! a hit. One writer (the matching thread); any number of readers (streams, webhooks).
+//!
+//! Like the story log, the file keeps zero-filled room ahead of its last line, made while
+//! matching is idle, so that recording a story's hits flushes data alone rather than
+//! waiting on the filesystem journal for a new file size (see `herald_store::log`).
 
 use std::collections::HashMap;
 use std::fs::File;
-use std::io::{BufRead, BufReader, Seek, SeekFrom, Write};
+use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
+use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
@@ -19,6 +24,12 @@ use super::AlertsError;
 /// Every this many hits the file offset is remembered, so a reader starting from a
 /// hit_seq seeks close to it instead of reading the file from the start.
 const SPARSE_EVERY: u64 = 256;
+
+/// Zero-filled room kept ahead of the last line: a few hundred stories' hits.
+const PREALLOC_AHEAD: u64 = 4 * 1024 * 1024;
+
+/// Zeros written and synced per [`HitsLog::preallocate_step`].
+const PREALLOC_PIECE: u64 = 256 * 1024;
 
 /// The story a hit is about, as a hit carries it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -97,6 +108,9 @@ pub struct HitStats {
 struct Progress {
     /// The highest hit_seq that is fsync'd (readers never look past it).
     durable: AtomicU64,
+    /// Bytes of the file that are durable lines (the rest is room or being written).
+    /// Stored before `durable`, so a reader that sees a hit_seq also sees its bytes.
+    durable_len: AtomicU64,
     /// (hit_seq, byte offset of its line), every [`SPARSE_EVERY`] hits.
     sparse: RwLock<Vec<(u64, u64)>>,
 }
@@ -105,7 +119,11 @@ struct Progress {
 pub struct HitsLog {
     path: PathBuf,
     file: File,
+    /// Bytes of whole lines; `len..allocated` is durable zero-filled room.
     len: u64,
+    allocated: u64,
+    /// A preallocation write failed: appends go on growing the file.
+    prealloc_failed: bool,
     next_hit: u64,
     processed: u64,
     marked: u64,
@@ -177,19 +195,33 @@ impl HitsLog {
         }
         let file = File::options()
             .create(true)
-            .append(true)
+            .truncate(false)
+            .read(true)
+            .write(true)
             .open(&path)
             .map_err(|e| io_err("opening", &path, e))?;
-        if file.metadata().map(|m| m.len()).unwrap_or(0) > good_len {
-            tracing::warn!(path = %path.display(), "cutting off a torn tail of the hits log");
-            file.set_len(good_len)
-                .map_err(|e| io_err("truncating", &path, e))?;
+        let file_len = file.metadata().map(|m| m.len()).unwrap_or(0);
+        let mut allocated = good_len;
+        if file_len > good_len {
+            let room = herald_store::all_zero(&file, good_len, file_len)
+                .map_err(|e| io_err("reading the tail of", &path, e))?;
+            if room {
+                allocated = file_len;
+            } else {
+                tracing::warn!(path = %path.display(), "cutting off a torn tail of the hits log");
+                file.set_len(good_len)
+                    .and_then(|()| file.sync_all())
+                    .map_err(|e| io_err("truncating", &path, e))?;
+            }
         }
+        progress.durable_len.store(good_len, Ordering::Release);
         progress.durable.store(last_hit, Ordering::Release);
         let mut log = HitsLog {
             path,
             file,
             len: good_len,
+            allocated,
+            prealloc_failed: false,
             next_hit: last_hit + 1,
             processed,
             marked: processed,
@@ -221,30 +253,47 @@ impl HitsLog {
     /// Appends hits (numbered from [`HitsLog::next_hit_seq`] by the caller) and a mark that
     /// stories up to `processed` are done, then fsyncs once for all of them.
     pub fn append(&mut self, hits: &[HitRecord], processed: u64) -> Result<(), AlertsError> {
-        let mut buf = String::new();
-        let mut offsets = Vec::new();
+        let mut lines = Vec::with_capacity(hits.len());
         for h in hits {
-            if h.hit_seq % SPARSE_EVERY == 0 || h.hit_seq == 1 {
-                offsets.push((h.hit_seq, self.len + buf.len() as u64));
+            let json = serde_json::to_string(h).map_err(|e| AlertsError::Encode(e.to_string()))?;
+            lines.push((h.hit_seq, json));
+        }
+        let lines: Vec<(u64, &str)> = lines.iter().map(|(n, j)| (*n, j.as_str())).collect();
+        self.append_lines(&lines, processed)
+    }
+
+    /// [`HitsLog::append`] of hits already serialized as JSON (one line each, no newline):
+    /// `(hit_seq, json)`, so that the matching thread serializes a hit once for the file
+    /// and the stream.
+    pub fn append_lines(&mut self, hits: &[(u64, &str)], processed: u64) -> Result<(), AlertsError> {
+        let mut buf = String::with_capacity(hits.iter().map(|(_, j)| j.len() + 1).sum::<usize>() + 32);
+        let mut offsets = Vec::new();
+        for (hit_seq, json) in hits {
+            if hit_seq % SPARSE_EVERY == 0 || *hit_seq == 1 {
+                offsets.push((*hit_seq, self.len + buf.len() as u64));
             }
-            buf.push_str(&serde_json::to_string(h).map_err(|e| AlertsError::Encode(e.to_string()))?);
+            buf.push_str(json);
             buf.push('\n');
         }
         buf.push_str(&format!("{{\"processed\":{processed}}}\n"));
         let res = self
             .file
-            .write_all(buf.as_bytes())
+            .write_all_at(buf.as_bytes(), self.len)
             .and_then(|()| self.file.sync_data());
         if let Err(e) = res {
-            // Leave no half-written tail behind for the next append to follow.
+            // Leave no half-written tail behind for the next append to follow (the room
+            // goes with it: it may hold part of this write).
             let _ = self.file.set_len(self.len);
+            self.allocated = self.len;
             return Err(io_err("appending to", &self.path, e));
         }
         self.len += buf.len() as u64;
+        self.allocated = self.allocated.max(self.len);
+        self.progress.durable_len.store(self.len, Ordering::Release);
         self.processed = processed;
         self.marked = processed;
-        if let Some(last) = hits.last() {
-            self.next_hit = last.hit_seq + 1;
+        if let Some((last, _)) = hits.last() {
+            self.next_hit = last + 1;
             if !offsets.is_empty() {
                 self.progress
                     .sparse
@@ -252,9 +301,34 @@ impl HitsLog {
                     .unwrap_or_else(|p| p.into_inner())
                     .extend(offsets);
             }
-            self.progress.durable.store(last.hit_seq, Ordering::Release);
+            self.progress.durable.store(*last, Ordering::Release);
         }
         Ok(())
+    }
+
+    /// Whether [`HitsLog::preallocate_step`] has work to do.
+    pub fn wants_room(&self) -> bool {
+        !self.prealloc_failed && self.allocated < self.len + PREALLOC_AHEAD
+    }
+
+    /// Zero-fills and syncs one piece of room after the last line if less than
+    /// [`PREALLOC_AHEAD`] is left; true if it wrote. A failure stops preallocation (appends
+    /// then grow the file as before) and is returned for logging.
+    pub fn preallocate_step(&mut self) -> Result<bool, AlertsError> {
+        if !self.wants_room() {
+            return Ok(false);
+        }
+        let zeros = vec![0u8; PREALLOC_PIECE as usize];
+        let res = self
+            .file
+            .write_all_at(&zeros, self.allocated)
+            .and_then(|()| self.file.sync_data());
+        if let Err(e) = res {
+            self.prealloc_failed = true;
+            return Err(io_err("preallocating room in", &self.path, e));
+        }
+        self.allocated += PREALLOC_PIECE;
+        Ok(true)
     }
 
     /// Notes that stories up to `seq` produced no hits; written by [`HitsLog::flush_mark`].
@@ -290,6 +364,8 @@ impl HitsReader {
         if after >= upto {
             return Ok((Vec::new(), after));
         }
+        // Never past the durable lines: after them comes zero-filled room.
+        let durable_len = self.progress.durable_len.load(Ordering::Acquire);
         let start = {
             let sparse = self.progress.sparse.read().unwrap_or_else(|p| p.into_inner());
             let i = sparse.partition_point(|(seq, _)| *seq <= after + 1);
@@ -300,7 +376,7 @@ impl HitsReader {
         let mut f = File::open(&self.path).map_err(|e| io_err("opening", &self.path, e))?;
         f.seek(SeekFrom::Start(start))
             .map_err(|e| io_err("seeking in", &self.path, e))?;
-        let mut r = BufReader::new(f);
+        let mut r = BufReader::new(f.take(durable_len.saturating_sub(start)));
         let mut line = String::new();
         let mut out = Vec::new();
         let mut covered;
@@ -334,6 +410,8 @@ impl HitsReader {
 
 #[cfg(test)]
 mod tests {
+    use std::io::Write;
+
     use super::*;
 
     fn hit(hit_seq: u64, alert: &str, story_seq: u64) -> HitRecord {
@@ -403,5 +481,70 @@ mod tests {
         log.append(&[hit(3, "a", 3)], 3).unwrap();
         let (got, _) = log.reader().read(0, 10, 10, |_| true).unwrap();
         assert_eq!(got.len(), 3);
+    }
+
+    #[test]
+    fn preallocated_room_takes_the_appends_is_never_read_and_survives_reopen() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("hits.log");
+        let (mut log, _) = HitsLog::open(dir.path(), 0).unwrap();
+        log.append(&[hit(1, "a", 1)], 1).unwrap();
+        let mut steps = 0;
+        while log.preallocate_step().unwrap() {
+            steps += 1;
+            assert!(steps < 100, "preallocation stops at its bound");
+        }
+        assert!(!log.wants_room());
+        let len = std::fs::metadata(&path).unwrap().len();
+        assert!(len >= PREALLOC_AHEAD, "room of {len} bytes");
+        log.append(&[hit(2, "b", 2), hit(3, "a", 3)], 3).unwrap();
+        assert_eq!(
+            std::fs::metadata(&path).unwrap().len(),
+            len,
+            "the hits went into the room"
+        );
+        // A reader stops at the last durable line, however much room follows it.
+        let (got, covered) = log.reader().read(0, 100, 100, |_| true).unwrap();
+        let seqs: Vec<u64> = got.iter().map(|h| h.hit_seq).collect();
+        assert_eq!((seqs, covered), (vec![1, 2, 3], 3));
+        drop(log);
+
+        let (mut log, stats) = HitsLog::open(dir.path(), 0).unwrap();
+        assert_eq!((log.next_hit_seq(), log.processed()), (4, 3));
+        assert_eq!(stats.get("a").map(|s| s.count), Some(2));
+        assert_eq!(std::fs::metadata(&path).unwrap().len(), len, "the room is kept");
+        log.append(&[hit(4, "a", 4)], 4).unwrap();
+        let (got, _) = log.reader().read(2, 100, 100, |_| true).unwrap();
+        assert_eq!(got.iter().map(|h| h.hit_seq).collect::<Vec<_>>(), vec![3, 4]);
+    }
+
+    #[test]
+    fn a_torn_line_in_the_room_is_cut_with_the_room() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("hits.log");
+        let (mut log, _) = HitsLog::open(dir.path(), 0).unwrap();
+        log.append(&[hit(1, "a", 1)], 1).unwrap();
+        while log.preallocate_step().unwrap() {}
+        drop(log);
+        let good = std::fs::read(&path)
+            .unwrap()
+            .iter()
+            .rposition(|b| *b == b'\n')
+            .unwrap()
+            + 1;
+        // Half a line reached the disk inside the room before a crash.
+        let f = File::options().write(true).open(&path).unwrap();
+        f.write_all_at(b"{\"hit_seq\":2,\"alert_i", good as u64).unwrap();
+        drop(f);
+        let (mut log, _) = HitsLog::open(dir.path(), 0).unwrap();
+        assert_eq!(log.next_hit_seq(), 2);
+        assert_eq!(
+            std::fs::metadata(&path).unwrap().len(),
+            good as u64,
+            "cut at the last whole line"
+        );
+        log.append(&[hit(2, "a", 2)], 2).unwrap();
+        let (got, _) = log.reader().read(0, 10, 10, |_| true).unwrap();
+        assert_eq!(got.len(), 2);
     }
 }

@@ -114,18 +114,7 @@ impl Matching {
             log.advance(last);
             return true;
         }
-        if let Err(e) = log.append(&out, last) {
-            error!(error = %e, "cannot record alert hits; retrying");
-            return false;
-        }
-        {
-            let mut stats = super::lock(&alerts.stats);
-            for h in &out {
-                let s = stats.entry(h.alert_id.clone()).or_default();
-                s.count += 1;
-                s.last_at = Some(h.at);
-            }
-        }
+        // Serialized once: the same line goes to the hits log and to every stream.
         let published: Vec<Arc<HitOut>> = out
             .into_iter()
             .map(|hit| {
@@ -133,6 +122,22 @@ impl Matching {
                 Arc::new(HitOut { hit, json })
             })
             .collect();
+        let lines: Vec<(u64, &str)> = published
+            .iter()
+            .map(|h| (h.hit.hit_seq, h.json.as_str()))
+            .collect();
+        if let Err(e) = log.append_lines(&lines, last) {
+            error!(error = %e, "cannot record alert hits; retrying");
+            return false;
+        }
+        {
+            let mut stats = super::lock(&alerts.stats);
+            for h in &published {
+                let s = stats.entry(h.hit.alert_id.clone()).or_default();
+                s.count += 1;
+                s.last_at = Some(h.hit.at);
+            }
+        }
         alerts.hub.publish(&published);
         let mut woken: Vec<&str> = published.iter().map(|h| h.hit.alert_id.as_str()).collect();
         woken.sort_unstable();
@@ -160,7 +165,17 @@ pub(super) fn run(
     let mut intake = Intake::new(reader, queue, overflowed, log.processed() + 1);
     let mut last_mark = Instant::now();
     loop {
-        let (batch, read) = intake.take(MARK_EVERY, CHUNK);
+        // While the hits log wants room, look for stories without waiting and make room
+        // (a piece at a time) when there are none.
+        let idle_work = log.wants_room();
+        let (batch, read) = intake.take(if idle_work { Duration::ZERO } else { MARK_EVERY }, CHUNK);
+        if idle_work
+            && batch.is_empty()
+            && read.is_ok()
+            && let Err(e) = log.preallocate_step()
+        {
+            error!(error = %e, "cannot preallocate the hits log; recording goes on without");
+        }
         let mut failed = false;
         if let Err(e) = read {
             error!(error = %e, "cannot read the log for alert matching");
