@@ -73,9 +73,13 @@ pub struct E2eArgs {
     /// Stories published per second.
     #[arg(long, default_value_t = 200)]
     rate: u32,
-    /// Seconds of publishing.
+    /// Seconds of publishing that are timed.
     #[arg(long, default_value_t = 30)]
     duration: u64,
+    /// Seconds of publishing before those, at the same rate, whose stories are checked for
+    /// lost hits but timed apart (a node's first second after a start: caches, threads).
+    #[arg(long, default_value_t = 2)]
+    warmup: u64,
     /// Concurrent connections registering alerts and publishing stories.
     #[arg(long, default_value_t = 32)]
     connections: usize,
@@ -105,10 +109,10 @@ impl E2eArgs {
             (1..=1024).contains(&self.connections),
             "--connections must be between 1 and 1024"
         );
-        let total = u64::from(self.rate).saturating_mul(self.duration);
+        let total = u64::from(self.rate).saturating_mul(self.duration.saturating_add(self.warmup));
         anyhow::ensure!(
             total <= MAX_STORIES,
-            "--rate × --duration is {total} stories; the limit is {MAX_STORIES}"
+            "--rate × (--warmup + --duration) is {total} stories; the limit is {MAX_STORIES}"
         );
         Ok(total)
     }
@@ -167,6 +171,10 @@ pub struct E2eReport {
     achieved_rate: f64,
     publish: Summary,
     delivery: Summary,
+    /// Stories of the warm-up, and their timings (not in `publish` / `delivery`).
+    warmup_stories: u64,
+    warmup_publish: Summary,
+    warmup_delivery: Summary,
     hits: u64,
     probe_expected: u64,
     probe_received: u64,
@@ -211,6 +219,16 @@ impl E2eReport {
         );
         let _ = writeln!(t, "  publish → 201         {}", dist(&self.publish));
         let _ = writeln!(t, "  publish → alert SSE   {}", dist(&self.delivery));
+        if self.warmup_stories > 0 {
+            let _ = writeln!(
+                t,
+                "  warm-up               first {} stories, timed apart: → 201 p99 {}, → SSE p99 {}, max {}",
+                self.warmup_stories,
+                ms(self.warmup_publish.p99_us),
+                ms(self.warmup_delivery.p99_us),
+                ms(self.warmup_delivery.max_us)
+            );
+        }
         let _ = writeln!(
             t,
             "  hits                  {} ({:.1} per story)",
@@ -417,6 +435,8 @@ struct Clock {
     /// Send start of story `i` in nanoseconds since `t0`, plus one (0: not sent).
     sent_at: Vec<AtomicU64>,
     acked: Vec<AtomicBool>,
+    /// Stories `0..warmup` are the warm-up, timed apart.
+    warmup: u64,
 }
 
 impl Clock {
@@ -443,6 +463,7 @@ struct HitStory {
 #[derive(Default)]
 struct Seen {
     delivery: Samples,
+    warmup_delivery: Samples,
     hits: u64,
     /// Per story: its probe's hit arrived.
     probe_hit: Vec<bool>,
@@ -514,10 +535,15 @@ async fn read_stream(
             else {
                 continue;
             };
+            let samples = if i < clock.warmup {
+                &mut seen.warmup_delivery
+            } else {
+                &mut seen.delivery
+            };
             if let Some(d) = clock.since_sent(i, now)
-                && seen.delivery.len() < MAX_SAMPLES
+                && samples.len() < MAX_SAMPLES
             {
-                seen.delivery.record(d);
+                samples.record(d);
             }
             if let Some(&k) = probes.get(&hit.alert_id) {
                 match (
@@ -595,6 +621,7 @@ async fn measure(
         t0: Instant::now(),
         sent_at: (0..total).map(|_| AtomicU64::new(0)).collect(),
         acked: (0..total).map(|_| AtomicBool::new(false)).collect(),
+        warmup: u64::from(args.rate).saturating_mul(args.warmup).min(total),
     });
     let probe_count = Arc::new(AtomicU64::new(0));
     let (stop_tx, stop_rx) = watch::channel(false);
@@ -638,7 +665,7 @@ async fn measure(
             let result = match resp {
                 Ok(r) if r.status().as_u16() == 201 => {
                     let _ = r.bytes().await;
-                    Ok(sent.elapsed())
+                    Ok((i, sent.elapsed()))
                 }
                 Ok(r) => {
                     let status = r.status();
@@ -656,11 +683,13 @@ async fn measure(
         });
     }
     let mut publish = Samples::with_capacity(total as usize);
+    let mut warmup_publish = Samples::with_capacity(clock.warmup as usize);
     let mut publish_errors = 0u64;
     let mut first_publish_error = None;
     while let Some(joined) = tasks.join_next().await {
         match joined {
-            Ok(Ok(d)) => publish.record(d),
+            Ok(Ok((i, d))) if i < clock.warmup => warmup_publish.record(d),
+            Ok(Ok((_, d))) => publish.record(d),
             Ok(Err(e)) => {
                 publish_errors += 1;
                 first_publish_error.get_or_insert(e);
@@ -701,12 +730,13 @@ async fn measure(
     let acked_count = acked.iter().filter(|a| **a).count() as u64;
     Ok(E2eReport {
         args_line: format!(
-            "{} alerts ({} probes), {} stories at {}/s for {} s, {:.0} % marked, mix {:?}, seed {}",
+            "{} alerts ({} probes), {} stories at {}/s for {} s after {} s of warm-up, {:.0} % marked, mix {:?}, seed {}",
             args.alerts,
             args.probes,
             total,
             args.rate,
             args.duration,
+            args.warmup,
             args.marked * 100.0,
             args.mix,
             args.seed
@@ -724,6 +754,9 @@ async fn measure(
         achieved_rate: acked_count as f64 / publish_seconds.max(1e-9),
         publish: publish.summary(),
         delivery: seen.delivery.summary(),
+        warmup_stories: clock.warmup,
+        warmup_publish: warmup_publish.summary(),
+        warmup_delivery: seen.warmup_delivery.summary(),
         hits: seen.hits,
         probe_expected,
         probe_received,
