@@ -68,7 +68,11 @@ impl Matching {
             return;
         }
         let now = Instant::now();
-        for hit in live.matcher.matches_with(story, &mut self.scratch) {
+        let at = OffsetDateTime::now_utc();
+        // Built once per story and cloned into its hits.
+        let mut summary: Option<StorySummary> = None;
+        // Borrowed hits: a hit's terms become strings only if it passes noise control.
+        for hit in live.matcher.match_story(story, &mut self.scratch).iter() {
             let Some(alert) = live.by_num.get(&hit.id) else {
                 continue;
             };
@@ -86,9 +90,9 @@ impl Matching {
                 hit_seq: *next_hit,
                 alert_id: alert.id.clone(),
                 alert_name: alert.name.clone(),
-                terms: hit.terms,
-                story: StorySummary::of(story),
-                at: OffsetDateTime::now_utc(),
+                terms: hit.terms().map(str::to_owned).collect(),
+                story: summary.get_or_insert_with(|| StorySummary::of(story)).clone(),
+                at,
                 suppressed,
             });
             *next_hit += 1;
