@@ -7,5 +7,5 @@ pub mod stories;
 pub use index::{
     Hit, IndexError, IndexHandle, IndexOptions, SearchIndex, SearchOptions, SearchResults, Sort,
 };
-pub use log::{FileLog, Log, LogError, LogOptions, LogReader, OpenReport, Truncation, all_zero};
+pub use log::{FileLog, Log, LogError, LogOptions, LogReader, OpenReport, Truncation, all_zero, write_room};
 pub use stories::{Committed, StoreError, StoryReader, StoryStore, version_key};

@@ -371,6 +371,14 @@ fn find_valid_record(file: &File, from: u64, file_len: u64) -> io::Result<Option
     Ok(None)
 }
 
+/// Writes `len` zero bytes at `at` and syncs them: room that later writes fill in place,
+/// flushed then without a journal commit (see the module's "Preallocation").
+pub fn write_room(file: &File, at: u64, len: u64) -> io::Result<()> {
+    let zeros = vec![0u8; usize::try_from(len).unwrap_or(0)];
+    file.write_all_at(&zeros, at)?;
+    file.sync_data()
+}
+
 /// Whether `from..to` of `file` holds only zero bytes (room preallocated by a writer that
 /// keeps zero-filled space ahead of its data; the alerts' hits log does the same).
 pub fn all_zero(file: &File, from: u64, to: u64) -> io::Result<bool> {
@@ -731,12 +739,7 @@ impl FileLog {
             return Ok(false);
         }
         let piece = PREALLOC_PIECE.min(limit - self.allocated);
-        let zeros = vec![0u8; usize::try_from(piece).unwrap_or(0)];
-        let written = self
-            .current
-            .write_all_at(&zeros, self.allocated)
-            .and_then(|()| self.current.sync_data());
-        if let Err(e) = written {
+        if let Err(e) = write_room(&self.current, self.allocated, piece) {
             self.prealloc_failed = true;
             return Err(LogError::io("preallocating room in", &self.current_path, e));
         }

@@ -318,12 +318,7 @@ impl HitsLog {
         if !self.wants_room() {
             return Ok(false);
         }
-        let zeros = vec![0u8; PREALLOC_PIECE as usize];
-        let res = self
-            .file
-            .write_all_at(&zeros, self.allocated)
-            .and_then(|()| self.file.sync_data());
-        if let Err(e) = res {
+        if let Err(e) = herald_store::write_room(&self.file, self.allocated, PREALLOC_PIECE) {
             self.prealloc_failed = true;
             return Err(io_err("preallocating room in", &self.path, e));
         }
